@@ -2,11 +2,10 @@
  * Conformance sets for .dockerignore reading and matching: derived/dockerignore-patterns.json
  * (README section 6), restated from moby/patternmatcher's tests.
  */
-import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { PatternMatcher, patternString, readIgnoreFile } from '../../dockerignore/index.js';
 import type { CaseResult, ConformanceSet } from '../set.js';
-import { loadJson } from './shell.js';
+import { loadJson } from '../load.js';
 
 const Single = Type.Object({ pattern: Type.String(), path: Type.String(), matches: Type.Boolean(), error: Type.Optional(Type.String()) });
 const PatternsFile = Type.Object({
@@ -52,7 +51,7 @@ function ignoreFileCases(file: PatternsFile): CaseResult[] {
 }
 
 async function load(root: string): Promise<PatternsFile> {
-  return loadJson(join(root, 'derived/dockerignore-patterns.json'), PatternsFile);
+  return loadJson(root, 'derived/dockerignore-patterns.json', PatternsFile);
 }
 
 export const dockerignoreSets: ConformanceSet[] = [

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Type, type Static } from '@sinclair/typebox';
 import { envFromList, envFromRecord, ShellLex, type EnvLookup } from '../../shell/index.js';
+import { loadJson } from '../load.js';
 import type { CaseResult, ConformanceSet } from '../set.js';
 
 const Env = Type.Record(Type.String(), Type.String());
@@ -146,19 +146,8 @@ function envListCases(file: ExpansionFile): CaseResult[] {
   });
 }
 
-/** Read a vector file and check it against its schema; a mismatch names the first bad path. */
-export async function loadJson<S extends TSchema>(file: string, schema: S): Promise<Static<S>> {
-  const data: unknown = JSON.parse(await readFile(file, 'utf8'));
-  const check = TypeCompiler.Compile(schema);
-  if (!check.Check(data)) {
-    const first = check.Errors(data).First();
-    throw new Error(`${file}: unexpected shape at ${first?.path ?? '/'}: ${first?.message ?? 'invalid'}`);
-  }
-  return data;
-}
-
 async function expansionFile(root: string): Promise<ExpansionFile> {
-  return loadJson(join(root, 'derived/shell-word-expansion.json'), ExpansionFile);
+  return loadJson(root, 'derived/shell-word-expansion.json', ExpansionFile);
 }
 
 export const shellSets: ConformanceSet[] = [
