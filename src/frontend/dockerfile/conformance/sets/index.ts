@@ -5,6 +5,8 @@ import { parserHeredoc } from './parser-heredoc.js';
 import { parserLines } from './parser-lines.js';
 import { parserTestfiles, parserTestfilesNegative } from './parser-testfiles.js';
 import { parserWords } from './parser-words.js';
+import { shellSets } from './shell.js';
+import { dockerignoreSets } from './dockerignore.js';
 
 export const allSets: ConformanceSet[] = [
   parserTestfiles,
@@ -13,4 +15,6 @@ export const allSets: ConformanceSet[] = [
   parserWords,
   parserHeredoc,
   parserDirectives,
+  ...shellSets,
+  ...dockerignoreSets,
 ];
