@@ -9,7 +9,7 @@ command -v mmdebstrap >/dev/null || { echo "rootfs-debian: mmdebstrap missing: a
 
 mirror=http://deb.debian.org/debian
 security=http://deb.debian.org/debian-security
-mmdebstrap --quiet --variant=minbase --include=passwd --skip=output/dev \
+mmdebstrap --quiet --variant=minbase --include=passwd \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -21,3 +21,5 @@ mmdebstrap --quiet --variant=minbase --include=passwd --skip=output/dev \
   "deb $mirror bookworm main" \
   "deb $mirror bookworm-updates main" \
   "deb $security bookworm-security main"
+# In directory mode mmdebstrap leaves the device nodes it made for dpkg; images ship an empty /dev.
+find "$dir/dev" -mindepth 1 -delete
