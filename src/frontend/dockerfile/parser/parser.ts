@@ -83,20 +83,9 @@ export function parseDockerfile(source: string | Buffer, opts: ParseOptions = {}
       if (e instanceof DirectiveError) throw fail(e.message, startLine, token);
       throw e;
     }
-    let { text: line, ends } = escape.trim(isComment(token) ? '' : token);
-    if (ends && line === '') continue;
-
-    let sawEmptyContinuation = false;
-    while (!ends) {
-      const next = read();
-      if (next === undefined) break;
-      if (isComment(next)) continue;
-      const content = trimNewline(next);
-      if (isBlank(content)) { sawEmptyContinuation = true; continue; }
-      const trimmed = escape.trim(content);
-      line += trimmed.text;
-      ends = trimmed.ends;
-    }
+    const first = escape.trim(isComment(token) ? '' : token);
+    if (first.ends && first.text === '') continue;
+    const { line, sawEmptyContinuation } = joinContinuations(first, read, escape);
     if (sawEmptyContinuation) {
       warnings.push({ message: `Empty continuation line found in: ${line}`, line: reader.lineNo });
     }
@@ -122,6 +111,31 @@ export function parseDockerfile(source: string | Buffer, opts: ParseOptions = {}
     nodes, directives, escapeToken: escape.token, warnings,
     startLine: nodes[0]!.startLine, endLine: nodes[nodes.length - 1]!.endLine,
   };
+}
+
+/**
+ * Appends continuation lines to an instruction's first line until one does not end in the
+ * escape token (or the file ends). Comment lines are skipped silently, blank lines with a
+ * warning; continuation lines keep their indentation.
+ */
+function joinContinuations(
+  first: { text: string; ends: boolean },
+  read: () => string | undefined,
+  escape: Escape,
+): { line: string; sawEmptyContinuation: boolean } {
+  let { text: line, ends } = first;
+  let sawEmptyContinuation = false;
+  while (!ends) {
+    const next = read();
+    if (next === undefined) break;
+    if (isComment(next)) continue;
+    const content = trimNewline(next);
+    if (isBlank(content)) { sawEmptyContinuation = true; continue; }
+    const trimmed = escape.trim(content);
+    line += trimmed.text;
+    ends = trimmed.ends;
+  }
+  return { line, sawEmptyContinuation };
 }
 
 /** Reads the bodies of the heredocs started on `line`, in order, from the following lines. */
