@@ -88,7 +88,8 @@ async function runAndWait(opts: RunOptions): Promise<{ exitCode: number }> {
   if (aborted) throw new AbortError(opts.signal?.reason);
   const exitCode = result.exitCode ?? 128 + signalNumber(result.signal);
   const runcError = await runcLoggedError(logFile);
-  if (runcError !== undefined) throw new ExecError(`runc run failed: ${runcError}`, exitCode);
+  // runc logs e.g. "runc run failed: unable to start container process: exec: ...": one line, runc's words.
+  if (runcError !== undefined) throw new ExecError(runcError.split('\n')[0]!, exitCode);
   return { exitCode };
 }
 
