@@ -1,0 +1,233 @@
+/**
+ * RegistryClient: the pull side of the OCI distribution API (resolve a reference to a manifest + config, fetch
+ * blobs to verified files). `send` is the seam the push side will use: it authenticates any request for a
+ * repository with the actions it needs (`pull`, or `pull`+`push`).
+ */
+import { DigestMismatchError, RegistryError } from '../errors.js';
+import { isManifestMediaType } from '../oci/media-types.js';
+import { DescriptorCheck, ImageConfigCheck, type Descriptor, type ImageConfig, type Manifest } from '../oci/schemas.js';
+import { Authenticator, repositoryScope, type Action } from './auth.js';
+import { loadDockerConfig, type DockerConfig } from './docker-config.js';
+import { DispatcherPool, apiHost, defaultHostConfig, type HostConfigResolver } from './host-config.js';
+import { JSON_LIMIT, MANIFEST_ACCEPT, decodeManifest, firstError, type FetchedManifest } from './manifest-fetch.js';
+import { DEFAULT_PLATFORM, formatPlatform, selectManifest, type PlatformSpec } from './platform.js';
+import type { ImageReference } from './reference.js';
+import {
+  NoMatchingPlatformError, NotFoundError, UnauthorizedError, describeNetworkError, describeStatus, isRetryableNetworkError,
+} from './registry-errors.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { Transport, discard, readCapped, type Method, type Response } from './transport.js';
+import { verifyBytes, writeVerifiedFile } from './verified-file.js';
+
+export interface ResolvedImage {
+  /** The reference pinned to the digest its tag pointed to (the index digest for a multi-platform image). */
+  ref: ImageReference;
+  manifestDigest: string;
+  manifest: Manifest;
+  manifestMediaType: string;
+  config: ImageConfig;
+  configDigest: string;
+  configBytes: Buffer;
+  /** Set when the reference named an index / manifest list and we picked a platform out of it. */
+  indexDigest?: string;
+}
+
+export interface FetchBlobOptions {
+  /** Called as bytes arrive with the total received so far (restarts from 0 if the download is retried). */
+  onProgress?(bytes: number): void;
+  signal?: AbortSignal;
+}
+
+export interface RegistryClientOptions {
+  /** Credentials source; default: loadDockerConfig() on first use. */
+  dockerConfig?: DockerConfig;
+  /** Per-host http/TLS settings; default: plain HTTP for loopback hosts, HTTPS otherwise. */
+  hostConfig?: HostConfigResolver;
+  retry?: RetryPolicy;
+  userAgent?: string;
+}
+
+/** One request to a repository's API, relative to `/v2/<path>/`. */
+export interface RepositoryRequest {
+  method?: Method;
+  /** e.g. `manifests/latest`, `blobs/sha256:...`, `blobs/uploads/`. */
+  path: string;
+  actions: readonly Action[];
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  followRedirects?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+export class RegistryClient {
+  private readonly hostConfig: HostConfigResolver;
+  private readonly pool = new DispatcherPool();
+  private readonly transport: Transport;
+  private readonly auth: Authenticator;
+  private readonly retry: RetryPolicy;
+  private dockerConfig: Promise<DockerConfig>;
+
+  constructor(opts: RegistryClientOptions = {}) {
+    this.hostConfig = opts.hostConfig ?? defaultHostConfig;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.dockerConfig = opts.dockerConfig !== undefined ? Promise.resolve(opts.dockerConfig) : loadDockerConfig();
+    this.dockerConfig.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
+    this.transport = new Transport({
+      dispatcherFor: (url) => this.pool.forHost(url.host, url.protocol === 'http:' ? { http: true } : this.hostConfig(url.host)),
+      retry: this.retry,
+      userAgent: opts.userAgent ?? 'buildkit-ts',
+    });
+    this.auth = new Authenticator({
+      transport: this.transport,
+      credentials: async (host) => (await this.dockerConfig).credentialsFor(host),
+    });
+  }
+
+  /** Resolve a reference to one image manifest and its config (picking `platform`, default linux/amd64, out of an index). */
+  async resolve(ref: ImageReference, platform: PlatformSpec = DEFAULT_PLATFORM): Promise<ResolvedImage> {
+    try {
+      const top = await this.fetchManifest(ref, ref.digest);
+      let image = top;
+      if (top.kind === 'index') {
+        const desc = selectManifest(top.index.manifests, platform);
+        if (desc === undefined) {
+          const available = top.index.manifests.flatMap((d) => (d.platform ? [formatPlatform(d.platform)] : [])).join(', ');
+          throw new NoMatchingPlatformError(`no match for platform ${formatPlatform(platform)} in manifest list ${ref.withDigest(top.digest)} (available: ${available || 'none'})`);
+        }
+        if (!isManifestMediaType(desc.mediaType)) throw new RegistryError(`unsupported media type ${desc.mediaType} for platform ${formatPlatform(platform)} in ${ref}`);
+        image = await this.fetchManifest(ref, desc.digest);
+      }
+      if (image.kind !== 'manifest') throw new RegistryError(`${ref}: nested image index is not supported`);
+      const configDesc = image.manifest.config;
+      const configBytes = await this.fetchSmallBlob(ref, configDesc, `config ${configDesc.digest} of ${ref}`);
+      const config = parseConfig(configBytes, `config ${configDesc.digest} of ${ref}`);
+      const resolved: ResolvedImage = {
+        ref: ref.withDigest(top.digest),
+        manifestDigest: image.digest,
+        manifest: image.manifest,
+        manifestMediaType: image.mediaType,
+        config,
+        configDigest: configDesc.digest,
+        configBytes,
+      };
+      if (top.kind === 'index') resolved.indexDigest = top.digest;
+      return resolved;
+    } catch (e) {
+      throw await this.wrap(`failed to resolve ${ref}`, ref, e);
+    }
+  }
+
+  /**
+   * Download a blob to `destFile` (its directory must exist), verified against `desc` (size and digest) before it
+   * appears there. Retried from the start on connection resets and 5xx.
+   */
+  async fetchBlob(ref: ImageReference, desc: Descriptor, destFile: string, opts: FetchBlobOptions = {}): Promise<void> {
+    try {
+      if (!DescriptorCheck.Check(desc)) throw new RegistryError(`invalid descriptor: ${firstError(DescriptorCheck.Errors(desc).First())}`);
+      await withRetry(async () => {
+        const res = await this.send(ref, { path: `blobs/${desc.digest}`, actions: ['pull'], followRedirects: true, signal: opts.signal });
+        await expectOk(res);
+        await writeVerifiedFile({
+          source: res.body, digest: desc.digest, size: desc.size, destFile, what: `blob ${desc.digest} of ${ref}`, onProgress: opts.onProgress,
+        });
+      }, { policy: this.retry, isRetryable: isRetryableNetworkError, signal: opts.signal });
+    } catch (e) {
+      throw await this.wrap(`failed to fetch blob ${desc.digest} of ${ref}`, ref, e);
+    }
+  }
+
+  /**
+   * Send an authenticated request to `ref`'s repository: anonymous first, and after a 401 once more with
+   * credentials for the host's challenge. Returns the response whatever its status, except a second 401.
+   */
+  async send(ref: ImageReference, req: RepositoryRequest): Promise<Response> {
+    const cfg = this.hostConfig(ref.domain);
+    const url = `${cfg.http ? 'http' : 'https'}://${apiHost(ref.domain)}/v2/${ref.path}/${req.path}`;
+    const scopes = [repositoryScope(ref.path, req.actions)];
+    const attempt = async (): Promise<Response> => {
+      const authorization = await this.auth.authorization(ref.domain, scopes, req.signal);
+      const headers = { ...req.headers, ...(authorization !== undefined ? { authorization } : {}) };
+      const sendOpts = { method: req.method ?? 'GET', headers, signal: req.signal, followRedirects: req.followRedirects ?? false };
+      return this.transport.send(url, req.body !== undefined ? { ...sendOpts, body: req.body } : sendOpts);
+    };
+    let res = await attempt();
+    if (res.status !== 401) return res;
+    await discard(res);
+    this.auth.challenged(ref.domain, res.headers['www-authenticate'], scopes);
+    res = await attempt();
+    if (res.status !== 401) return res;
+    await discard(res);
+    throw new UnauthorizedError('unauthorized: authentication required');
+  }
+
+  /** Release pooled connections. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async fetchManifest(ref: ImageReference, digest: string | undefined): Promise<FetchedManifest> {
+    const reference = digest ?? ref.tag ?? 'latest';
+    const res = await this.send(ref, { path: `manifests/${reference}`, actions: ['pull'], headers: { accept: MANIFEST_ACCEPT } });
+    await expectOk(res);
+    const bytes = await readCapped(res, JSON_LIMIT, `manifest ${reference} of ${ref}`);
+    const header = res.headers['docker-content-digest'];
+    return decodeManifest({
+      bytes,
+      expectedDigest: digest,
+      headerDigest: typeof header === 'string' ? header : undefined,
+      contentType: typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined,
+      what: `manifest ${reference} of ${ref}`,
+    });
+  }
+
+  /** A blob read into memory (image config): size checked against the descriptor and the JSON cap, digest verified. */
+  private async fetchSmallBlob(ref: ImageReference, desc: Descriptor, what: string): Promise<Buffer> {
+    if (desc.size > JSON_LIMIT) throw new RegistryError(`${what} is too large: ${desc.size} bytes (limit ${JSON_LIMIT})`);
+    const res = await this.send(ref, { path: `blobs/${desc.digest}`, actions: ['pull'], followRedirects: true });
+    await expectOk(res);
+    const bytes = await readCapped(res, JSON_LIMIT, what);
+    if (bytes.length !== desc.size) throw new DigestMismatchError(`size mismatch for ${what}: expected ${desc.size} bytes, got ${bytes.length}`);
+    verifyBytes(bytes, desc.digest, what);
+    return bytes;
+  }
+
+  /** One-line, credential-free error for the user: `PREFIX: what went wrong[; hint]`. */
+  private async wrap(prefix: string, ref: ImageReference, e: unknown): Promise<unknown> {
+    if (e instanceof Error && e.name === 'AbortError') return e;
+    const scrub = (s: string): string => this.auth.redact(s);
+    if (e instanceof DigestMismatchError) return new DigestMismatchError(scrub(e.message));
+    if (e instanceof UnauthorizedError) {
+      const cfg = await this.dockerConfig.catch(() => undefined);
+      const where = cfg === undefined ? '' : ` in ${cfg.path}${cfg.exists ? '' : ' (file does not exist)'}`;
+      return new UnauthorizedError(scrub(`${prefix}: ${e.message}; check credentials for ${ref.domain}${where}`));
+    }
+    if (e instanceof NotFoundError) return new NotFoundError(`${prefix}: not found`);
+    if (e instanceof NoMatchingPlatformError) return e;
+    if (e instanceof RegistryError) return new RegistryError(scrub(`${prefix}: ${e.message}`));
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' || e instanceof AggregateError) {
+      return new RegistryError(scrub(`${prefix}: ${describeNetworkError(e)}`), { cause: e });
+    }
+    return e;
+  }
+}
+
+/** Turn a non-2xx answer into the matching error. */
+async function expectOk(res: Response): Promise<void> {
+  if (res.status >= 200 && res.status < 300) return;
+  const body = await readCapped(res, 64 << 10, 'error response').catch(() => undefined);
+  if (res.status === 404) throw new NotFoundError('not found');
+  if (res.status === 401) throw new UnauthorizedError('unauthorized: authentication required');
+  if (res.status === 403) throw new UnauthorizedError(`denied: ${describeStatus(res.status, body)}`);
+  throw new RegistryError(describeStatus(res.status, body));
+}
+
+function parseConfig(bytes: Buffer, what: string): ImageConfig {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new RegistryError(`${what} is not valid JSON`);
+  }
+  if (!ImageConfigCheck.Check(doc)) throw new RegistryError(`${what}: invalid image config: ${firstError(ImageConfigCheck.Errors(doc).First())}`);
+  return doc;
+}
