@@ -1,0 +1,49 @@
+/**
+ * Cache key -> result record. A record names, per output of the vertex, the stack of layer ids that make up
+ * its snapshot. Records are written atomically after the layers they name are published.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { isErrno } from '../errors.js';
+import { digestHex } from '../oci/digest.js';
+import { writeFileAtomic } from './atomic.js';
+import type { StateDir } from './state-dir.js';
+
+const CacheRecordSchema = Type.Object({
+  /** Per output index: the layer ids bottom to top. */
+  outputs: Type.Array(Type.Array(Type.String())),
+  created: Type.String(),
+});
+export type CacheRecord = Static<typeof CacheRecordSchema>;
+const CacheRecordCheck = TypeCompiler.Compile(CacheRecordSchema);
+
+export class KeyStore {
+  constructor(private readonly state: StateDir) {}
+
+  private fileOf(key: string): string {
+    return path.join(this.state.keys, digestHex(key) + '.json');
+  }
+
+  async get(key: string): Promise<CacheRecord | undefined> {
+    let raw: string;
+    try {
+      raw = await readFile(this.fileOf(key), 'utf8');
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+    try {
+      const rec: unknown = JSON.parse(raw);
+      return CacheRecordCheck.Check(rec) ? rec : undefined;
+    } catch {
+      return undefined; // a torn write cannot happen (atomic rename), but never trust a bad record
+    }
+  }
+
+  async put(key: string, outputs: string[][]): Promise<void> {
+    const rec: CacheRecord = { outputs, created: new Date().toISOString() };
+    await writeFileAtomic(this.fileOf(key), JSON.stringify(rec));
+  }
+}

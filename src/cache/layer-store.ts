@@ -1,0 +1,112 @@
+/**
+ * Layers in overlay format, one dir each. A layer is created in tmp/, filled (unpacked, or used as a RUN's
+ * upperdir), then published by writing layer.json inside it and renaming the dir to layers/<id>. Only dirs
+ * with layer.json are ever used, so a crash mid-way leaves nothing that a later build trusts.
+ */
+import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { isErrno } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import type { StateDir } from './state-dir.js';
+
+const LayerMetaSchema = Type.Object({
+  id: Type.String(),
+  /** sha256 of the layer as an uncompressed OCI tar, when known (image layers). */
+  diffId: Type.Optional(Type.String()),
+  /** The registry blob it came from, reusable on export. */
+  blob: Type.Optional(Type.Object({ digest: Type.String(), size: Type.Integer(), mediaType: Type.String() })),
+  empty: Type.Optional(Type.Boolean()),
+  created: Type.String(),
+});
+export type LayerMeta = Static<typeof LayerMetaSchema>;
+const LayerMetaCheck = TypeCompiler.Compile(LayerMetaSchema);
+
+export interface Layer {
+  readonly id: string;
+  /** The overlay-format dir (a lowerdir). */
+  readonly dir: string;
+  readonly meta: LayerMeta;
+}
+
+export interface PendingLayer {
+  /** Work dir under tmp/: the layer content goes in `diff`, overlay's workdir in `work`. */
+  readonly root: string;
+  readonly diff: string;
+  readonly work: string;
+}
+
+const ID_RE = /^[a-f0-9]{64}$/;
+
+export class LayerStore {
+  private readonly known = new Map<string, Layer>();
+  constructor(private readonly state: StateDir) {}
+
+  private dirOf(id: string): string {
+    if (!ID_RE.test(id)) throw new Error(`bad layer id ${id}`);
+    return path.join(this.state.layers, id);
+  }
+
+  /** The published layer, or undefined when it does not exist (or is incomplete). */
+  async get(id: string): Promise<Layer | undefined> {
+    const hit = this.known.get(id);
+    if (hit) return hit;
+    const root = this.dirOf(id);
+    let raw: string;
+    try {
+      raw = await readFile(path.join(root, 'layer.json'), 'utf8');
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+    const meta: unknown = JSON.parse(raw);
+    if (!LayerMetaCheck.Check(meta)) return undefined;
+    const layer = { id, dir: path.join(root, 'diff'), meta };
+    this.known.set(id, layer);
+    return layer;
+  }
+
+  async create(): Promise<PendingLayer> {
+    const root = await mkdtemp(path.join(this.state.tmp, 'layer-'));
+    const diff = path.join(root, 'diff');
+    const work = path.join(root, 'work');
+    await mkdir(diff, { mode: 0o755 });
+    await mkdir(work);
+    return { root, diff, work };
+  }
+
+  /** Publish a pending layer under `id`. If another build published it first, ours is discarded. */
+  async commit(pending: PendingLayer, id: string, meta: Omit<LayerMeta, 'id' | 'created'>): Promise<Layer> {
+    await rm(pending.work, { recursive: true, force: true });
+    const full: LayerMeta = { ...meta, id, created: new Date().toISOString() };
+    await writeFileAtomic(path.join(pending.root, 'layer.json'), JSON.stringify(full));
+    const dest = this.dirOf(id);
+    try {
+      await rename(pending.root, dest);
+    } catch (e) {
+      if (!isErrno(e, 'ENOTEMPTY') && !isErrno(e, 'EEXIST')) throw e;
+      await rm(pending.root, { recursive: true, force: true });
+      const existing = await this.get(id);
+      if (existing) return existing;
+      throw e;
+    }
+    const layer = { id, dir: path.join(dest, 'diff'), meta: full };
+    this.known.set(id, layer);
+    return layer;
+  }
+
+  async discard(pending: PendingLayer): Promise<void> {
+    await rm(pending.root, { recursive: true, force: true });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    try {
+      await stat(path.join(this.dirOf(id), 'layer.json'));
+      return true;
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return false;
+      throw e;
+    }
+  }
+}

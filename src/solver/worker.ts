@@ -1,0 +1,66 @@
+/**
+ * Everything an op needs to execute on this machine: the state dir's stores, the registry client, the
+ * --local directories, where to mount and run containers, and whether we are in a user namespace.
+ */
+import path from 'node:path';
+import { KeyStore } from '../cache/key-store.js';
+import { LayerStore } from '../cache/layer-store.js';
+import type { StateDir } from '../cache/state-dir.js';
+import { MountTracker } from '../ephemeral/mounts.js';
+import { ContentStore } from '../output/index.js';
+import type { RegistryClient, ResolvedImage } from '../registry/index.js';
+import { FileChecksumMemo } from '../fileop/index.js';
+
+export interface WorkerOptions {
+  readonly state: StateDir;
+  /** The ephemeral run dir of this process: mount points, runc bundles, runc state. */
+  readonly runDir: string;
+  readonly rootless: boolean;
+  readonly locals: ReadonlyMap<string, string>;
+  readonly registry: RegistryClient;
+  readonly noProcessSandbox?: boolean;
+}
+
+export class Worker {
+  readonly state: StateDir;
+  readonly layers: LayerStore;
+  readonly keys: KeyStore;
+  readonly content: ContentStore;
+  readonly registry: RegistryClient;
+  readonly locals: ReadonlyMap<string, string>;
+  readonly rootless: boolean;
+  readonly noProcessSandbox: boolean;
+  readonly runDir: string;
+  readonly runcRoot: string;
+  readonly mounts: MountTracker;
+  /** Resolved images by reference string, shared by the frontend (metadata) and the solver (pull). */
+  readonly images = new Map<string, Promise<ResolvedImage>>();
+
+  private memo: Promise<FileChecksumMemo> | undefined;
+
+  constructor(opts: WorkerOptions) {
+    this.state = opts.state;
+    this.layers = new LayerStore(opts.state);
+    this.keys = new KeyStore(opts.state);
+    this.content = new ContentStore(opts.state.content);
+    this.registry = opts.registry;
+    this.locals = opts.locals;
+    this.rootless = opts.rootless;
+    this.noProcessSandbox = opts.noProcessSandbox ?? false;
+    this.runDir = opts.runDir;
+    this.runcRoot = path.join(opts.runDir, 'runc');
+    this.mounts = new MountTracker(path.join(opts.runDir, 'mnt'), opts.rootless);
+  }
+
+  /** The persistent (path, size, mtime, inode) -> content hash memo of context files, loaded once. */
+  checksumMemo(): Promise<FileChecksumMemo> {
+    const memo = this.memo ?? FileChecksumMemo.load(path.join(this.state.memo, 'context-checksums.json'));
+    this.memo = memo;
+    return memo;
+  }
+
+  /** Persist memos; called once at the end of a build. */
+  async saveMemos(): Promise<void> {
+    if (this.memo) await (await this.memo).save();
+  }
+}
