@@ -1,0 +1,29 @@
+/**
+ * A layer blob as its uncompressed tar stream. Decompression runs in process: on a 170 MB rootfs (60 MB gzip,
+ * 51 MB zstd) Node's zlib gunzip + sha256 took 0.65-0.83 s vs 0.80-0.96 s for `pigz -d`, and zstd-napi
+ * 0.41-0.43 s vs 0.39-0.61 s for `zstd -d`, so child processes buy nothing.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DecompressStream } from 'zstd-napi';
+import { LayerError } from '../errors.js';
+import { layerCompression } from '../oci/media-types.js';
+
+const READ_CHUNK = 1 << 20;
+
+/** Open `blobPath` and return the uncompressed stream the media type promises. */
+export function openUncompressed(blobPath: string, mediaType: string): Readable {
+  let compression;
+  try {
+    compression = layerCompression(mediaType);
+  } catch (e) {
+    throw new LayerError(`unsupported layer media type ${JSON.stringify(mediaType)}`, { cause: e });
+  }
+  const file = createReadStream(blobPath, { highWaterMark: READ_CHUNK });
+  if (compression === 'uncompressed') return file;
+  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 17 }) : new DecompressStream();
+  // pipe() does not forward errors: a missing blob must fail the decoder's consumer.
+  file.on('error', (e) => decoder.destroy(e));
+  return file.pipe(decoder);
+}

@@ -1,0 +1,14 @@
+/**
+ * Snapshots: layer directories in overlay format, stacked with overlayfs.
+ * - unpackLayer: compressed OCI/Docker layer blob -> new overlay-format layer dir (+ its diffId)
+ * - mountOverlay / unmount: stack layer dirs (bottom -> top) with an optional writable upper
+ * - writeLayerTar: overlay-format dir (e.g. a RUN's upperdir) -> OCI layer tar
+ * - writeTreeTar: plain tree (e.g. the merged rootfs) -> tar
+ * Both tar writers write the whole archive (incl. end-of-archive blocks) to `out` and do not end it.
+ */
+export { unpackLayer, type UnpackOptions } from './unpack.js';
+export { mountOverlay, unmount, MAX_LOWERS, type OverlayOptions } from './overlay.js';
+export { writeLayerTar, type LayerTarOptions } from './diff.js';
+export { writeTreeTar, type TreeTarOptions } from './tree-tar.js';
+export { isWhiteout, isOverlayXattr, opaqueXattr } from './overlay-format.js';
+export { resolveInRoot, type RootedPath } from './chroot-path.js';
