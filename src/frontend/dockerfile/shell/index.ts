@@ -3,11 +3,12 @@
  * One ShellLex per escape-token/options combination; methods are pure and reentrant.
  */
 import type { EnvLookup } from './env.js';
-import { processWord, type LexOptions, type ProcessResult } from './lex.js';
+import { processWord, type ProcessResult } from './lex.js';
+import type { LexOptions } from './options.js';
 
 export { envFromList, envFromMap, envFromRecord, type EnvLookup } from './env.js';
 export { ShellExpansionError } from './errors.js';
-export type { LexOptions } from './lex.js';
+export type { LexOptions } from './options.js';
 
 export class ShellLex {
   private readonly opts: Required<LexOptions>;

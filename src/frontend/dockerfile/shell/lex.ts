@@ -3,24 +3,13 @@
  * processWords) splitting, with BuildKit's semantics (frontend/dockerfile/shell/lex.go).
  * The scanner walks code points; `undefined` from peek()/next() is end of input.
  */
-import { isDigit, isLetter } from './chars.js';
+import { processDollar, type DollarContext } from './dollar.js';
 import type { EnvLookup } from './env.js';
 import { LexFailure, ShellExpansionError } from './errors.js';
-import { replaceAll, replaceFirst, trimPrefix, trimSuffix } from './pattern.js';
+import type { LexOptions } from './options.js';
 import { WordSplitter } from './words.js';
 
-export interface LexOptions {
-  /** Escape character: `\` (default) or `` ` `` (from the `# escape=` directive). */
-  escapeToken?: '\\' | '`';
-  /** Keep quote characters in the output (still honouring their meaning). */
-  rawQuotes?: boolean;
-  /** Keep escape characters in the output. */
-  rawEscapes?: boolean;
-  /** Leave references to unset variables as written (`$X`, `${X:-y}`) instead of expanding. */
-  skipUnsetEnv?: boolean;
-  /** Treat quotes as ordinary characters. */
-  skipProcessQuotes?: boolean;
-}
+export type { LexOptions } from './options.js';
 
 export interface ProcessResult {
   result: string;
@@ -31,17 +20,15 @@ export interface ProcessResult {
   unmatched: Set<string>;
 }
 
-const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
-
 /** One expansion run over one word; not reusable. */
-export class WordScanner {
+export class WordScanner implements DollarContext {
   private readonly cps: string[];
   private pos = 0;
   private rawEscapes: boolean;
   readonly matched = new Set<string>();
   readonly unmatched = new Set<string>();
 
-  constructor(word: string, private readonly env: EnvLookup, private readonly opts: Required<LexOptions>) {
+  constructor(word: string, private readonly env: EnvLookup, readonly opts: Required<LexOptions>) {
     this.cps = Array.from(word);
     if (this.cps[0] === '\uFEFF') this.pos = 1; // Go's text/scanner drops a leading BOM
     this.rawEscapes = opts.rawEscapes;
@@ -51,8 +38,8 @@ export class WordScanner {
     return this.processStopOn(undefined, this.rawEscapes);
   }
 
-  private peek(): string | undefined { return this.cps[this.pos]; }
-  private next(): string | undefined { return this.cps[this.pos++]; }
+  peek(): string | undefined { return this.cps[this.pos]; }
+  next(): string | undefined { return this.cps[this.pos++]; }
 
   /** Process until end of input, or until `stop` (consumed) when given; a missing `stop` is an error. */
   private processStopOn(stop: string | undefined, rawEscapes: boolean): { result: string; words: string[] } {
@@ -67,7 +54,7 @@ export class WordScanner {
           return { result, words: words.finish() };
         }
         if (ch === '$') {
-          const value = this.processDollar();
+          const value = processDollar(this);
           result += value;
           words.addString(value);
           continue;
@@ -122,7 +109,7 @@ export class WordScanner {
         this.next();
         return this.opts.rawQuotes ? result + peek : result;
       }
-      if (peek === '$') { result += this.processDollar(); continue; }
+      if (peek === '$') { result += processDollar(this); continue; }
       let ch = this.next()!;
       if (ch === this.opts.escapeToken) {
         if (this.rawEscapes) result += ch;
@@ -134,79 +121,8 @@ export class WordScanner {
     }
   }
 
-  private processDollar(): string {
-    this.next(); // '$'
-    if (this.peek() !== '{') {
-      const name = this.processName();
-      if (name === '') return '$';
-      const value = this.getEnv(name);
-      if (value === undefined) return this.opts.skipUnsetEnv ? '$' + name : '';
-      return value;
-    }
-    this.next(); // '{'
-    const first = this.peek();
-    if (first === undefined) throw new LexFailure("syntax error: missing '}'");
-    if (first === '{' || first === '}' || first === ':') throw new LexFailure('syntax error: bad substitution');
-    const name = this.processName();
-    let ch = this.next();
-    if (ch === undefined) throw new LexFailure("syntax error: missing '}'");
-    if (ch === '}') {
-      const value = this.getEnv(name);
-      if (value === undefined) return this.opts.skipUnsetEnv ? `\${${name}}` : '';
-      return value;
-    }
-    if (ch === '/') return this.processReplace(name);
-    let modifier = ch;
-    const nullIsUnset = ch === ':';
-    if (nullIsUnset) {
-      ch = this.next();
-      if (ch === undefined) throw new LexFailure("syntax error: missing '}'");
-      modifier += ch;
-    } else if (!'+-?#%'.includes(ch)) {
-      throw new LexFailure(`unsupported modifier (${modifier}) in substitution`);
-    }
-    return this.processModifier({ name, ch, modifier, nullIsUnset });
-  }
-
-  /** `${name<modifier>word}` where modifier is one of `- + ? # ## % %%`, optionally after `:`. */
-  private processModifier(m: { name: string; ch: string; modifier: string; nullIsUnset: boolean }): string {
-    const isTrim = m.ch === '#' || m.ch === '%';
-    if (m.nullIsUnset && isTrim) throw new LexFailure(`unsupported modifier (${m.modifier}) in substitution`);
-    let word = this.processBraced('}', isTrim, "syntax error: missing '}'");
-    const value = this.getEnv(m.name);
-    if (value === undefined && this.opts.skipUnsetEnv) return `\${${m.name}${m.modifier}${word}}`;
-    const unsetOrNull = value === undefined || (m.nullIsUnset && value === '');
-    switch (m.ch) {
-      case '-': return unsetOrNull ? word : value!;
-      case '+': return unsetOrNull ? '' : word;
-      case '?':
-        if (value === undefined) throw new LexFailure(`${m.name}: ${word !== '' ? word : 'is not allowed to be unset'}`);
-        if (m.nullIsUnset && value === '') throw new LexFailure(`${m.name}: ${word !== '' ? word : 'is not allowed to be empty'}`);
-        return value;
-      case '#':
-      case '%': {
-        const greedy = word.startsWith(m.ch);
-        if (greedy) word = word.slice(1);
-        return m.ch === '%' ? trimSuffix(word, value ?? '', greedy) : trimPrefix(word, value ?? '', greedy);
-      }
-      default:
-        throw new LexFailure(`unsupported modifier (${m.modifier}) in substitution`);
-    }
-  }
-
-  /** `${name/pattern/replacement}` and `${name//pattern/replacement}` (after the first `/`). */
-  private processReplace(name: string): string {
-    const all = this.peek() === '/';
-    if (all) this.next();
-    const pattern = this.processBraced('/', true, "syntax error: missing '/' in ${}");
-    const replacement = this.processBraced('}', true, "syntax error: missing '}'");
-    const value = this.getEnv(name);
-    if (value === undefined && this.opts.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
-    return all ? replaceAll(value ?? '', pattern, replacement) : replaceFirst(value ?? '', pattern, replacement);
-  }
-
   /** A nested word up to `stop`; running out of input reports `eofMessage`. */
-  private processBraced(stop: string, rawEscapes: boolean, eofMessage: string): string {
+  processBraced(stop: string, rawEscapes: boolean, eofMessage: string): string {
     try {
       return this.processStopOn(stop, rawEscapes).result;
     } catch (e) {
@@ -215,25 +131,7 @@ export class WordScanner {
     }
   }
 
-  /** A name: letters/digits/underscore, or a run of digits (positional), or one special parameter. */
-  private processName(): string {
-    let name = '';
-    for (let ch = this.peek(); ch !== undefined; ch = this.peek()) {
-      if (name === '' && isDigit(ch)) {
-        while (this.peek() !== undefined && isDigit(this.peek()!)) name += this.next();
-        return name;
-      }
-      if (name === '' && SPECIAL_PARAMS.has(ch)) {
-        this.next();
-        return ch;
-      }
-      if (!isLetter(ch) && !isDigit(ch) && ch !== '_') break;
-      name += this.next();
-    }
-    return name;
-  }
-
-  private getEnv(name: string): string | undefined {
+  getEnv(name: string): string | undefined {
     const value = this.env.get(name);
     if (value === undefined) this.unmatched.add(name);
     else this.matched.add(name);
