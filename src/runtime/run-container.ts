@@ -47,6 +47,7 @@ export async function runContainer(opts: RunOptions): Promise<{ exitCode: number
 
 /** Kill and delete every container in a runc state dir (cleanup on exit/SIGINT). */
 export async function killAllContainers(runcRoot: string): Promise<void> {
+  if (!(await exists(runcRoot))) return; // `runc list` would create it
   const ids = await runcList(runcRoot);
   await Promise.all(ids.map(async (id) => {
     await runcKill({ runcRoot, id, all: true });
@@ -55,6 +56,8 @@ export async function killAllContainers(runcRoot: string): Promise<void> {
 }
 
 async function runAndWait(opts: RunOptions): Promise<{ exitCode: number }> {
+  // An abort during preparation fired no event we listened to.
+  if (opts.signal?.aborted) throw new AbortError(opts.signal.reason);
   const logFile = path.join(opts.bundleDir, 'runc.log');
   const child = spawnRuncRun({ runcRoot: opts.runcRoot, bundleDir: opts.bundleDir, id: opts.id, logFile });
   child.stdout.on('data', (c: Buffer) => opts.onOutput(1, c));

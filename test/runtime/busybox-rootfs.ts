@@ -22,8 +22,11 @@ export interface OverlayRootfs {
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\nbob:x:1001:100:Bob:/home/bob:/bin/sh\n';
 const GROUP = 'root:x:0:\nusers:x:100:\nalice:x:1000:\nwheel:x:10:alice,bob\naudio:x:29:bob\n';
 
-/** Make lower (busybox + /etc/passwd + /etc/group, nothing else) and mount the overlay. */
-export async function makeBusyboxOverlay(): Promise<OverlayRootfs> {
+/**
+ * Make lower (busybox + /etc/passwd + /etc/group, nothing else) and mount the overlay. In a user namespace
+ * (rootless) overlayfs needs `userxattr`.
+ */
+export async function makeBusyboxOverlay(opts: { userxattr?: boolean } = {}): Promise<OverlayRootfs> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'runtime-test-'));
   const [lower, upper, work, merged, runcRoot] = ['lower', 'upper', 'work', 'merged', 'runc'].map((n) => path.join(dir, n));
   for (const d of [lower, upper, work, merged, runcRoot, path.join(lower, 'bin'), path.join(lower, 'etc'), path.join(lower, 'tmp')]) {
@@ -35,7 +38,7 @@ export async function makeBusyboxOverlay(): Promise<OverlayRootfs> {
   await execa('chroot', [lower, '/bin/busybox', '--install', '-s']);
   await writeFile(path.join(lower, 'etc/passwd'), PASSWD);
   await writeFile(path.join(lower, 'etc/group'), GROUP);
-  await execa('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, merged]);
+  await execa('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}${opts.userxattr ? ',userxattr' : ''}`, merged]);
   let n = 0;
   const newBundle = async () => {
     const b = path.join(dir, `bundle${n++}`);

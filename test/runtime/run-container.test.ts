@@ -7,7 +7,7 @@ import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { AbortError, runContainer, type ExecMount, type RunOptions } from '../../src/runtime/index.js';
+import { AbortError, killAllContainers, runContainer, type ExecMount, type RunOptions } from '../../src/runtime/index.js';
 import { ExecError } from '../../src/errors.js';
 import { makeBusyboxOverlay, type OverlayRootfs } from './busybox-rootfs.js';
 
@@ -81,10 +81,10 @@ test('a non-root user has no effective capabilities; root can chown', async () =
 });
 
 test('network none has only lo; host network sees the host interfaces', async () => {
-  const none = await sh('ls /sys/class/net', { network: 'none' });
+  const none = await sh('cut -d: -f1 /proc/net/dev | tail -n +3', { network: 'none' });
   assert.equal(none.out.trim().split(/\s+/).join(','), 'lo');
   const hostIfs = Object.keys(os.networkInterfaces()).sort();
-  const host = await sh('ls /sys/class/net');
+  const host = await sh('cut -d: -f1 /proc/net/dev | tail -n +3');
   for (const i of hostIfs) assert.ok(host.out.split(/\s+/).includes(i), `host interface ${i} missing in ${host.out}`);
 });
 
@@ -166,3 +166,30 @@ async function mkdtemp(name: string): Promise<string> {
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
+
+test('killAllContainers kills and deletes running containers; a missing runc root is left alone', async () => {
+  const marker = `/tmp/kill-all-${seq}`;
+  const running = sh(`touch ${marker}; sleep 30`);
+  const t0 = Date.now();
+  while (!(await exists(path.join(fx.merged, marker)))) {
+    if (Date.now() - t0 > 5000) throw new Error('container did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal((await execa('runc', ['--root', fx.runcRoot, 'list', '-q'])).stdout.trim().split('\n').length, 1);
+  await killAllContainers(fx.runcRoot);
+  assert.equal((await running).exitCode, 137);
+  assert.equal((await execa('runc', ['--root', fx.runcRoot, 'list', '-q'])).stdout.trim(), '');
+  const missing = path.join(fx.dir, 'no-runc-root');
+  await killAllContainers(missing);
+  assert.equal(await exists(missing), false);
+});
+
+test('abort while the run is being prepared: nothing runs, no stubs, no container', async () => {
+  const ac = new AbortController();
+  const p = sh('touch /tmp/prep-should-not', { signal: ac.signal, mounts: [{ type: 'tmpfs', destination: '/prep-stub' }] });
+  ac.abort(new Error('stop'));
+  await assert.rejects(p, (e: unknown) => e instanceof AbortError && (e.cause as Error).message === 'stop');
+  assert.equal(await exists(path.join(fx.merged, 'tmp/prep-should-not')), false);
+  assert.equal(await exists(path.join(fx.merged, 'prep-stub')), false);
+  assert.equal((await execa('runc', ['--root', fx.runcRoot, 'list', '-q'])).stdout.trim(), '');
+});
