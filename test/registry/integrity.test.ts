@@ -122,3 +122,12 @@ test('blob redirects are followed without sending Authorization to the other ori
   assert.deepEqual(proxy.storageSawAuthorization, [false, false]);
   assert.ok(proxy.log.some((l) => l.includes('/blobs/') && l.endsWith('(authorization)')), 'the registry itself got credentials');
 });
+
+test('an aborted download rejects with AbortError and leaves nothing behind', async () => {
+  proxy.faults = { cutBlob: 1 }; // the first attempt stalls halfway; abort while the client waits to retry
+  const ac = new AbortController();
+  const layer = image.layers[0]!;
+  const p = client.fetchBlob(ref(), layer, join(dest, 'layer'), { signal: ac.signal, onProgress: () => ac.abort() });
+  await assert.rejects(p, { name: 'AbortError' });
+  assert.deepEqual(await readdir(dest), []);
+});

@@ -11,6 +11,7 @@ import { checksumPaths, copy, mkdir, mkfile, rm } from '../../fileop/index.js';
 import type { OpContext, OpImpl } from '../op-impl.js';
 import { SCRATCH, expectSnapshot, type LocalResult, type Result } from '../result.js';
 import { withNewLayer } from './new-layer.js';
+import { resolveChown } from './chown.js';
 
 export const fileImpl: OpImpl = {
   cacheable: true,
@@ -62,13 +63,15 @@ async function applyAction(ctx: OpContext, root: string, a: FileAction, inputs: 
   const act = a.action;
   switch (act.type) {
     case 'mkdir':
-      return mkdir({ root, path: act.path, mode: act.mode, makeParents: act.makeParents, ...opt('chown', act.chown), ...opt('timestamp', act.timestamp) });
+      return mkdir({ root, path: act.path, mode: act.mode, makeParents: act.makeParents, ...opt('chown', await resolveChown(root, act.chown)), ...opt('timestamp', act.timestamp) });
     case 'mkfile':
-      return mkfile({ root, path: act.path, mode: act.mode, data: Buffer.from(act.data, 'base64'), ...opt('chown', act.chown), ...opt('timestamp', act.timestamp) });
+      return mkfile({ root, path: act.path, mode: act.mode, data: Buffer.from(act.data, 'base64'), ...opt('chown', await resolveChown(root, act.chown)), ...opt('timestamp', act.timestamp) });
     case 'rm':
       return rm({ root, path: act.path, allowNotFound: act.allowNotFound, allowWildcard: act.allowWildcard });
     case 'copy':
       return copyFrom(ctx, root, act, a.secondaryInput < 0 ? SCRATCH : inputs[a.secondaryInput]);
+    default:
+      throw new Error('unknown file action');
   }
 }
 
@@ -77,7 +80,7 @@ async function copyFrom(ctx: OpContext, destRoot: string, c: FileCopy, src: Resu
   const action = {
     src: c.src, dest: c.dest, followSymlinks: c.followSymlinks, dirCopyContents: c.dirCopyContents,
     createDestPath: c.createDestPath, allowWildcard: c.allowWildcard, allowEmptyWildcard: c.allowEmptyWildcard,
-    ...opt('chown', c.chown), ...opt('mode', c.mode), ...opt('timestamp', c.timestamp),
+    ...opt('chown', await resolveChown(destRoot, c.chown)), ...opt('mode', c.mode), ...opt('timestamp', c.timestamp),
     ...(c.includePatterns ? { includePatterns: [...c.includePatterns] } : {}),
     ...(c.excludePatterns ? { excludePatterns: [...c.excludePatterns] } : {}),
   };

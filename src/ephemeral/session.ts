@@ -1,0 +1,62 @@
+/**
+ * The life of one build's on-disk state. The run dir (mount points, runc bundles and state) is always
+ * ephemeral: under $XDG_RUNTIME_DIR, else the system temp dir. The state dir (layers, cache keys, blobs) is
+ * the run dir's `state/` unless --root names a persistent one. close() unmounts everything, kills and deletes
+ * every container, and removes the run dir; it runs on success, failure and SIGINT/SIGTERM alike.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { StateDir } from '../cache/state-dir.js';
+import { killAllContainers } from '../runtime/index.js';
+import type { MountTracker } from './mounts.js';
+
+export interface Session {
+  readonly runDir: string;
+  readonly state: StateDir;
+  readonly persistent: boolean;
+  /** Clean up; returns problems found (never throws, so the build's own error is the one reported). */
+  close(mounts: MountTracker | undefined): Promise<string[]>;
+}
+
+export function ephemeralBase(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_RUNTIME_DIR'];
+  return xdg && xdg !== '' ? xdg : os.tmpdir();
+}
+
+export async function openSession(opts: { root?: string }): Promise<Session> {
+  const runDir = await mkdtemp(path.join(ephemeralBase(), 'buildctl-'));
+  const persistent = opts.root !== undefined;
+  const state = new StateDir(opts.root ?? path.join(runDir, 'state'));
+  await state.init();
+  let closed = false;
+  return {
+    runDir,
+    state,
+    persistent,
+    async close(mounts) {
+      if (closed) return [];
+      closed = true;
+      const problems: string[] = [];
+      await killAllContainers(path.join(runDir, 'runc')).catch((e: Error) => problems.push(`killing containers: ${e.message}`));
+      if (mounts) for (const e of await mounts.unmountAll()) problems.push(`unmount: ${e.message}`);
+      // Never delete through a mount that is still there: that could reach into a layer or a host dir.
+      const still = await mountsUnder(runDir);
+      if (still.length > 0) {
+        problems.push(`left ${runDir} in place: still mounted: ${still.join(', ')}`);
+        return problems;
+      }
+      await rm(runDir, { recursive: true, force: true }).catch((e: Error) => problems.push(`removing ${runDir}: ${e.message}`));
+      return problems;
+    },
+  };
+}
+
+async function mountsUnder(dir: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  return info.split('\n').map((l) => l.split(' ')[4] ?? '').map(unescapeMountPath).filter((m) => m === dir || m.startsWith(dir + '/'));
+}
+
+function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
