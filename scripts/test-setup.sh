@@ -15,11 +15,13 @@ envfile=$envdir/env.json
 images=${TEST_IMAGES_DIR:-$repo/.cache/test-images}
 export TEST_IMAGES_DIR=$images
 
+# The registry's pid is in $envdir/registry/pid from the moment it starts, so a setup that failed half way
+# is cleaned up too.
 stop_registry() {
-  [[ -f $envfile ]] || return 0
-  local pid
-  pid=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).registryPid ?? "")' "$envfile" 2>/dev/null || true)
+  local pidfile=$envdir/registry/pid pid
   rm -f "$envfile"
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  rm -f "$pidfile"
   # Only a process that is still our registry: the pid may have been reused since.
   if [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == docker-registry ]]; then
     kill "$pid" 2>/dev/null || true
@@ -56,6 +58,7 @@ start_registry() {
 EOF
   docker-registry serve "$cfg" >"$log" 2>&1 </dev/null &
   pid=$!
+  echo "$pid" >"$envdir/registry/pid"
   for _ in $(seq 100); do
     if curl -fs -o /dev/null "http://$host/v2/"; then return 0; fi
     [[ -d /proc/$pid ]] || return 1

@@ -26,7 +26,7 @@ work=$(mktemp -d "$cache/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 scripts_hash=$(cat "$here"/build.sh "$here"/rootfs-*.sh "$here"/oci-layout.mjs | sha256sum | cut -c1-16)
-busybox_version=$(dpkg-query -W -f='${Version}' busybox-static)
+busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || echo missing)
 apt_lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*debian*InRelease' 2>/dev/null | sort)
 if [[ -n $apt_lists ]]; then
   debian_version=$(cat $apt_lists | sha256sum | cut -c1-16)
