@@ -34,8 +34,10 @@ export async function convertOciWhiteouts(dest: string, rootless: boolean, signa
     await times.remember(path.join(dest, dir));
     await rm(path.join(dest, rel), { recursive: true, force: true });
     if (base === OPAQUE_MARKER) { opaque.add(dir); continue; }
-    if (base.startsWith(META_PREFIX)) continue;
-    const target = path.join(dir, base.slice(WHITEOUT_PREFIX.length));
+    const name = base.slice(WHITEOUT_PREFIX.length);
+    // `.wh..` and `.wh...` name no sibling: path.join would make them dest's own dir or its parent.
+    if (base.startsWith(META_PREFIX) || name === '.' || name === '..') continue;
+    const target = path.join(dir, name);
     const st = await lstat(path.join(dest, target)).catch((e) => { if (isErrno(e, 'ENOENT')) return undefined; throw e; });
     // The OCI spec lets a layer both delete NAME from below and add NAME itself: a file simply stays (it hides
     // the lower one anyway); a directory must also hide the lower directory's content, i.e. become opaque.
