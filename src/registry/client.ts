@@ -5,16 +5,15 @@
  */
 import { DigestMismatchError, RegistryError } from '../errors.js';
 import { isManifestMediaType } from '../oci/media-types.js';
-import { DescriptorCheck, ImageConfigCheck, type Descriptor, type ImageConfig, type Manifest } from '../oci/schemas.js';
+import { DescriptorCheck, type Descriptor, type ImageConfig, type Manifest } from '../oci/schemas.js';
 import { Authenticator, repositoryScope, type Action } from './auth.js';
 import { loadDockerConfig, type DockerConfig } from './docker-config.js';
 import { DispatcherPool, apiHost, defaultHostConfig, type HostConfigResolver } from './host-config.js';
 import { JSON_LIMIT, MANIFEST_ACCEPT, decodeManifest, firstError, type FetchedManifest } from './manifest-fetch.js';
 import { DEFAULT_PLATFORM, formatPlatform, selectManifest, type PlatformSpec } from './platform.js';
 import type { ImageReference } from './reference.js';
-import {
-  NoMatchingPlatformError, NotFoundError, UnauthorizedError, describeNetworkError, describeStatus, isRetryableNetworkError,
-} from './registry-errors.js';
+import { NoMatchingPlatformError, UnauthorizedError, isRetryableNetworkError, userError } from './registry-errors.js';
+import { expectOk, parseConfig } from './response-checks.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { Transport, discard, readCapped, type Method, type Response } from './transport.js';
 import { verifyBytes, writeVerifiedFile } from './verified-file.js';
@@ -193,41 +192,8 @@ export class RegistryClient {
 
   /** One-line, credential-free error for the user: `PREFIX: what went wrong[; hint]`. */
   private async wrap(prefix: string, ref: ImageReference, e: unknown): Promise<unknown> {
-    if (e instanceof Error && e.name === 'AbortError') return e;
-    const scrub = (s: string): string => this.auth.redact(s);
-    if (e instanceof DigestMismatchError) return new DigestMismatchError(scrub(e.message));
-    if (e instanceof UnauthorizedError) {
-      const cfg = await this.dockerConfig.catch(() => undefined);
-      const where = cfg === undefined ? '' : ` in ${cfg.path}${cfg.exists ? '' : ' (file does not exist)'}`;
-      return new UnauthorizedError(scrub(`${prefix}: ${e.message}; check credentials for ${ref.domain}${where}`));
-    }
-    if (e instanceof NotFoundError) return new NotFoundError(`${prefix}: not found`);
-    if (e instanceof NoMatchingPlatformError) return e;
-    if (e instanceof RegistryError) return new RegistryError(scrub(`${prefix}: ${e.message}`));
-    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' || e instanceof AggregateError) {
-      return new RegistryError(scrub(`${prefix}: ${describeNetworkError(e)}`), { cause: e });
-    }
-    return e;
+    const config = await this.dockerConfig.catch(() => undefined);
+    return userError({ prefix, host: ref.domain, error: e, redact: (s) => this.auth.redact(s), config });
   }
-}
 
-/** Turn a non-2xx answer into the matching error. */
-async function expectOk(res: Response): Promise<void> {
-  if (res.status >= 200 && res.status < 300) return;
-  const body = await readCapped(res, 64 << 10, 'error response').catch(() => undefined);
-  if (res.status === 404) throw new NotFoundError('not found');
-  if (res.status === 401) throw new UnauthorizedError('unauthorized: authentication required');
-  if (res.status === 403) throw new UnauthorizedError(`denied: ${describeStatus(res.status, body)}`);
-  throw new RegistryError(describeStatus(res.status, body));
-}
-
-function parseConfig(bytes: Buffer, what: string): ImageConfig {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new RegistryError(`${what} is not valid JSON`);
-  }
-  if (!ImageConfigCheck.Check(doc)) throw new RegistryError(`${what}: invalid image config: ${firstError(ImageConfigCheck.Errors(doc).First())}`);
-  return doc;
 }

@@ -6,7 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { RegistryError } from '../errors.js';
+import { DigestMismatchError, RegistryError } from '../errors.js';
 
 /** 401 from the registry or its token server. */
 export class UnauthorizedError extends RegistryError {}
@@ -65,4 +65,33 @@ export function describeStatus(status: number, body: Buffer | undefined): string
     }
   }
   return text;
+}
+
+/**
+ * The error a user sees for a failed registry operation: `PREFIX: what went wrong[; hint]`, one line, scrubbed
+ * of every secret `redact` knows. 401s name the host and the config file used; digest mismatches and
+ * platform misses keep their own complete message; aborts and programmer errors pass through unchanged.
+ */
+export function userError(opts: {
+  prefix: string;
+  host: string;
+  error: unknown;
+  redact: (s: string) => string;
+  config: { path: string; exists: boolean } | undefined;
+}): unknown {
+  const { prefix, host, error: e, redact } = opts;
+  if (e instanceof Error && e.name === 'AbortError') return e;
+  if (e instanceof DigestMismatchError) return new DigestMismatchError(redact(e.message));
+  if (e instanceof NoMatchingPlatformError) return e;
+  if (e instanceof UnauthorizedError) {
+    const cfg = opts.config;
+    const where = cfg === undefined ? '' : ` in ${cfg.path}${cfg.exists ? '' : ' (file does not exist)'}`;
+    return new UnauthorizedError(redact(`${prefix}: ${e.message}; check credentials for ${host}${where}`));
+  }
+  if (e instanceof NotFoundError) return new NotFoundError(`${prefix}: not found`);
+  if (e instanceof RegistryError) return new RegistryError(redact(`${prefix}: ${e.message}`));
+  if (e instanceof AggregateError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string')) {
+    return new RegistryError(redact(`${prefix}: ${describeNetworkError(e)}`), { cause: e });
+  }
+  return e;
 }
