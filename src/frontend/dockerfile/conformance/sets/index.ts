@@ -7,6 +7,7 @@ import { parserTestfiles, parserTestfilesNegative } from './parser-testfiles.js'
 import { parserWords } from './parser-words.js';
 import { shellSets } from './shell.js';
 import { dockerignoreSets } from './dockerignore.js';
+import { instructionErrors } from './instruction-errors.js';
 
 export const allSets: ConformanceSet[] = [
   parserTestfiles,
@@ -17,4 +18,5 @@ export const allSets: ConformanceSet[] = [
   parserDirectives,
   ...shellSets,
   ...dockerignoreSets,
+  instructionErrors,
 ];
