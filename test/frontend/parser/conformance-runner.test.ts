@@ -11,7 +11,7 @@ test('runner reports failures with details, per-set counts and a final total', a
   ];
   const lines: string[] = [];
   const totals = await runConformance('/nonexistent', sets, (l) => lines.push(l));
-  assert.deepEqual(totals, { passed: 3, failed: 2 });
+  assert.deepEqual(totals, { passed: 3, failed: 2, skipped: 0 });
   assert.deepEqual(lines, [
     'good: 2 passed, 0 failed',
     '  FAIL bad :: c\n    want 1\n    got 2',

@@ -10,11 +10,11 @@ import { allSets } from './sets/index.js';
 
 const SHOWN_FAILURES = 5;
 
-export interface Totals { passed: number; failed: number }
+export interface Totals { passed: number; failed: number; skipped: number }
 
 /** Runs the sets against `root`, writing the report lines to `print`. */
 export async function runConformance(root: string, sets: ConformanceSet[], print: (line: string) => void): Promise<Totals> {
-  const totals: Totals = { passed: 0, failed: 0 };
+  const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
   for (const set of sets) {
     let results: CaseResult[];
     try {
@@ -28,12 +28,16 @@ export async function runConformance(root: string, sets: ConformanceSet[], print
       print(`  FAIL ${set.name} :: ${f.name}${f.detail ? `\n    ${f.detail.replace(/\n/g, '\n    ')}` : ''}`);
     }
     if (failed.length > SHOWN_FAILURES) print(`  ... and ${failed.length - SHOWN_FAILURES} more failures in ${set.name}`);
-    const passed = results.length - failed.length;
-    print(`${set.name}: ${passed} passed, ${failed.length} failed`);
+    const skipped = results.filter((r) => r.ok && r.skipped !== undefined);
+    for (const s of skipped.slice(0, SHOWN_FAILURES)) print(`  SKIP ${set.name} :: ${s.name}: ${s.skipped}`);
+    if (skipped.length > SHOWN_FAILURES) print(`  ... and ${skipped.length - SHOWN_FAILURES} more skipped in ${set.name}`);
+    const passed = results.length - failed.length - skipped.length;
+    print(`${set.name}: ${passed} passed, ${failed.length} failed${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}`);
     totals.passed += passed;
     totals.failed += failed.length;
+    totals.skipped += skipped.length;
   }
-  print(`${totals.passed} passed, ${totals.failed} failed`);
+  print(`${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''}`);
   return totals;
 }
 

@@ -8,6 +8,8 @@ export interface CaseResult {
   ok: boolean;
   /** Why it failed (expected vs got), shown by the runner. */
   detail?: string;
+  /** Set when the case is reported as skipped rather than passed, with the reason. */
+  skipped?: string;
 }
 
 export interface ConformanceSet {
