@@ -18,7 +18,7 @@ export interface RunResult {
 
 /** A helper tool exited non-zero. Callers turn it into the user-facing error that fits (LayerError, ...). */
 export class ToolFailure extends Error {
-  constructor(readonly tool: string, readonly exitCode: number | null, readonly stderr: string) {
+  constructor(readonly tool: string, readonly exitCode: number | null, readonly stderr: string, readonly stdout: Buffer) {
     super(`${tool} failed (${exitCode === null ? 'killed' : `exit ${exitCode}`}): ${firstLines(stderr)}`);
     this.name = 'ToolFailure';
   }
@@ -43,7 +43,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     child.on('close', (code) => {
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) resolve({ stdout: Buffer.concat(out), stderr });
-      else reject(new ToolFailure(cmd, code, stderr));
+      else reject(new ToolFailure(cmd, code, stderr, Buffer.concat(out)));
     });
     if (opts.input !== undefined) {
       child.stdin!.on('error', () => { /* the exit status reports what went wrong */ });

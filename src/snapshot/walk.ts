@@ -6,6 +6,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isErrno } from '../errors.js';
 
 export interface WalkEntry {
   /** Path relative to the root, "/"-separated, no leading "./". */
@@ -23,10 +24,17 @@ export async function* walkTree(root: string, order?: ChildOrder): AsyncGenerato
 async function* walkDir(abs: string, rel: string, order?: ChildOrder): AsyncGenerator<WalkEntry> {
   const names = (await readdir(abs)).sort(byteOrder);
   // lstat siblings concurrently (the thread pool overlaps them); visit them in order.
-  const children = await Promise.all(names.map(async (name): Promise<WalkEntry> => {
+  const found = await Promise.all(names.map(async (name): Promise<WalkEntry | undefined> => {
     const childAbs = path.join(abs, name);
-    return { rel: rel === '' ? name : `${rel}/${name}`, abs: childAbs, st: await lstat(childAbs) };
+    try {
+      return { rel: rel === '' ? name : `${rel}/${name}`, abs: childAbs, st: await lstat(childAbs) };
+    } catch (e) {
+      // A whiteout listed by a merged overlay mount in a directory only one layer has: it does not exist.
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
   }));
+  const children = found.filter((c): c is WalkEntry => c !== undefined);
   for (const child of order ? order(children) : children) {
     yield child;
     if (child.st.isDirectory()) yield* walkDir(child.abs, child.rel, order);

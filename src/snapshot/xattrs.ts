@@ -3,7 +3,7 @@
  * -e base64` to read, `setfattr --restore` to write. Both use getfattr's dump format, whose file names escape
  * bytes as `\ooo` octal.
  */
-import { run } from './proc.js';
+import { ToolFailure, run } from './proc.js';
 
 /** xattrs of one file, name -> raw value, in the order getfattr lists them (sorted by name). */
 export type XattrSet = Map<string, Buffer>;
@@ -13,8 +13,17 @@ export type XattrSet = Map<string, Buffer>;
  * ("." for `dir` itself). Files without xattrs are absent.
  */
 export async function readXattrTree(dir: string, signal?: AbortSignal): Promise<Map<string, XattrSet>> {
-  const { stdout } = await run('getfattr', ['-hRP', '-d', '-m', '-', '-e', 'base64', '.'], { cwd: dir, signal });
-  return parseDump(stdout);
+  try {
+    const { stdout } = await run('getfattr', ['-hRP', '-d', '-m', '-', '-e', 'base64', '.'], { cwd: dir, signal });
+    return parseDump(stdout);
+  } catch (e) {
+    // On a merged overlay mount, a directory that only one layer has lists that layer's whiteouts, which then
+    // fail with ENOENT: they are not there, so they have no xattrs. Any other failure is real.
+    if (!(e instanceof ToolFailure) || e.exitCode !== 1) throw e;
+    const other = e.stderr.split('\n').filter((l) => l !== '' && !l.endsWith(': No such file or directory'));
+    if (other.length > 0) throw e;
+    return parseDump(e.stdout);
+  }
 }
 
 /** Parse getfattr's dump format (with `-e base64`). */
