@@ -1,10 +1,10 @@
 /**
  * Owner, mode and times of written entries, as fsutil's copyFileInfo/Utimes do them: chown first
  * (it clears setuid bits), then chmod (never on a symlink), then times without following a symlink.
- * Times go through Node's lutimes, which takes float seconds: sub-microsecond digits are lost.
+ * Synchronous on purpose (see yielder.ts). Times go through Node's lutimes, which takes float seconds:
+ * digits below about a microsecond are lost.
  */
-import { chmod, lchown, lutimes } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import { chmodSync, lchownSync, lutimesSync, type BigIntStats } from 'node:fs';
 import type { ChownOpt } from './types.js';
 
 /** Default umask of dockerd/buildkitd, applied explicitly so our results do not depend on the process umask. */
@@ -19,27 +19,26 @@ export interface InfoOptions {
 }
 
 /** Give `target` the metadata of the source entry `st`, overridden by opts. */
-export async function copyFileInfo(target: string, st: BigIntStats, opts: InfoOptions): Promise<void> {
+export function copyFileInfo(target: string, st: BigIntStats, opts: InfoOptions): void {
   const uid = opts.chown?.uid ?? Number(st.uid);
   const gid = opts.chown?.gid ?? Number(st.gid);
-  await lchown(target, uid, gid);
+  lchownSync(target, uid, gid);
   if (!st.isSymbolicLink()) {
-    const mode = opts.mode !== undefined ? opts.mode & 0o7777 : Number(st.mode) & 0o7777;
-    await chmod(target, mode);
+    chmodSync(target, opts.mode !== undefined ? opts.mode & 0o7777 : Number(st.mode & 0o7777n));
   }
-  await copyTimes(target, st, opts.timestamp);
+  copyTimes(target, st, opts.timestamp);
 }
 
 /** Source times (or the override) onto target, without following a symlink. */
-export async function copyTimes(target: string, st: BigIntStats, timestamp: number | undefined): Promise<void> {
-  if (timestamp !== undefined) { await lutimes(target, timestamp, timestamp); return; }
-  await lutimes(target, nsToSeconds(st.atimeNs), nsToSeconds(st.mtimeNs));
+export function copyTimes(target: string, st: BigIntStats, timestamp: number | undefined): void {
+  if (timestamp !== undefined) lutimesSync(target, timestamp, timestamp);
+  else lutimesSync(target, nsToSeconds(st.atimeNs), nsToSeconds(st.mtimeNs));
 }
 
 /** fsutil's Chown + Utimes on an entry the operation created itself (no source to copy from). */
-export async function ownAndTime(target: string, opts: { chown?: ChownOpt | undefined; timestamp?: number | undefined }): Promise<void> {
-  if (opts.chown) await lchown(target, opts.chown.uid, opts.chown.gid);
-  if (opts.timestamp !== undefined) await lutimes(target, opts.timestamp, opts.timestamp);
+export function ownAndTime(target: string, opts: { chown?: ChownOpt | undefined; timestamp?: number | undefined }): void {
+  if (opts.chown) lchownSync(target, opts.chown.uid, opts.chown.gid);
+  if (opts.timestamp !== undefined) lutimesSync(target, opts.timestamp, opts.timestamp);
 }
 
 function nsToSeconds(ns: bigint): number {

@@ -2,7 +2,7 @@
  * mkdir -p inside a root (fsutil copy.MkdirAll): missing components are created with `mode` (after the
  * daemon umask), and only those get the owner and timestamp; existing directories are left alone.
  */
-import { lstat, mkdir, chmod } from 'node:fs/promises';
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FileOpError, isErrno } from '../errors.js';
 import { resolveInRoot } from '../snapshot/chroot-path.js';
@@ -34,7 +34,7 @@ export async function mkdirAllHost(root: string, target: string, opts: MkdirAllO
   for (const c of comps) {
     cur = path.join(cur, c);
     let st;
-    try { st = await lstat(cur); } catch (e) {
+    try { st = lstatSync(cur); } catch (e) {
       if (!isErrno(e, 'ENOENT')) throw e;
     }
     if (st !== undefined) {
@@ -42,14 +42,14 @@ export async function mkdirAllHost(root: string, target: string, opts: MkdirAllO
       throw new FileOpError(`cannot create directory ${containerPathOf(root, cur)}: not a directory`);
     }
     try {
-      await mkdir(cur);
+      mkdirSync(cur);
     } catch (e) {
       if (!isErrno(e, 'EEXIST')) throw e;
-      if ((await lstat(cur)).isDirectory()) continue;
+      if (lstatSync(cur).isDirectory()) continue;
       throw new FileOpError(`cannot create directory ${containerPathOf(root, cur)}: not a directory`);
     }
-    await chmod(cur, opts.mode & 0o777 & ~DAEMON_UMASK);
-    await ownAndTime(cur, opts);
+    chmodSync(cur, opts.mode & 0o777 & ~DAEMON_UMASK);
+    ownAndTime(cur, opts);
     created.push(cur);
   }
   return created;

@@ -29,5 +29,5 @@ export async function mkdir(opts: {
     throw e;
   }
   await chmod(p, opts.mode & 0o777 & ~DAEMON_UMASK);
-  await ownAndTime(p, opts);
+  ownAndTime(p, opts);
 }

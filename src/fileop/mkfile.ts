@@ -27,7 +27,7 @@ export async function mkfile(opts: {
   }
   try {
     await chmod(tmp, opts.mode & 0o777);
-    await ownAndTime(tmp, opts);
+    ownAndTime(tmp, opts);
     await rename(tmp, p);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
