@@ -217,3 +217,15 @@ test('COPY . /app copies the whole source root', async () => {
   await run(act('.', '/app'));
   assert.deepEqual(await listTree(path.join(dst, 'app')), ['.hidden', 'a', 'b/', 'b/c']);
 });
+
+test('FIFOs and device nodes are recreated (mknod), not opened', async () => {
+  const { execFileSync } = await import('node:child_process');
+  await makeTree(src, { d: { dir: true } });
+  execFileSync('mknod', [path.join(src, 'd/fifo'), 'p']);
+  execFileSync('mknod', [path.join(src, 'd/null'), 'c', '1', '3']);
+  await run(act('d', '/s'));
+  assert.ok((await lstat(path.join(dst, 's/fifo'))).isFIFO());
+  const dev = await lstat(path.join(dst, 's/null'));
+  assert.ok(dev.isCharacterDevice());
+  assert.equal(dev.rdev, (await lstat('/dev/null')).rdev);
+});
