@@ -10,7 +10,7 @@
  * multi-threaded mode give the same bytes whatever the thread count, so a layer's digest is stable.
  */
 import { availableParallelism } from 'node:os';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createGzip } from 'node:zlib';
@@ -51,7 +51,7 @@ function checkLevel(c: Compression, level: number): void {
   }
 }
 
-function pigzStream(pigz: string, level: number): NodeJS.ReadWriteStream {
+function pigzStream(pigz: string, level: number): Duplex {
   const threads = Math.max(1, availableParallelism());
   const sub = execa(pigz, [`-${level}`, '-n', '-c', '-p', String(threads)], {
     stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false, stderr: true },
@@ -64,8 +64,9 @@ function pigzStream(pigz: string, level: number): NodeJS.ReadWriteStream {
 /**
  * A transform stream compressing with `c` at `level` (default per DEFAULT_LEVEL). 'uncompressed' is a
  * passthrough. Errors (including a failed pigz) surface as stream errors; destroying it stops pigz.
+ * Returns a Duplex (a NodeJS.ReadWriteStream that can also be destroyed).
  */
-export function compressStream(c: Compression, level?: number): NodeJS.ReadWriteStream {
+export function compressStream(c: Compression, level?: number): Duplex {
   const lvl = level ?? DEFAULT_LEVEL[c];
   switch (c) {
     case 'uncompressed':

@@ -20,7 +20,8 @@ export interface BlobInfo { digest: string; size: number }
 export class HashingStream extends Transform {
   private readonly hash = createHash('sha256');
   size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+  override _transform(data: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
     this.hash.update(chunk);
     this.size += chunk.length;
     cb(null, chunk);

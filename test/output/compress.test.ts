@@ -5,7 +5,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
-import { compressStream } from '../../src/output/compress.js';
+import { execa } from 'execa';
+import { compressStream, gzipImplementation } from '../../src/output/compress.js';
 import type { Compression } from '../../src/oci/media-types.js';
 
 /** 8 MiB of compressible but not trivial bytes. */
@@ -42,4 +43,28 @@ for (const c of ['gzip', 'zstd', 'uncompressed'] as Compression[]) {
 test('a bad level is rejected', () => {
   assert.throws(() => compressStream('gzip', 10), RangeError);
   assert.throws(() => compressStream('zstd', 23), RangeError);
+});
+
+test('gzip via pigz: destroying the stream stops the child, a killed child is a stream error', { skip: gzipImplementation() !== 'pigz' }, async () => {
+  const children = async (): Promise<string> =>
+    (await execa('pgrep', ['-P', String(process.pid), 'pigz'], { reject: false })).stdout.trim();
+  const s = compressStream('gzip');
+  s.on('data', () => undefined);
+  const failed = new Promise<unknown>((resolve) => s.on('error', resolve));
+  s.write(Buffer.alloc(1 << 20));
+  await new Promise((r) => setTimeout(r, 100));
+  const pid = await children();
+  assert.notEqual(pid, '');
+  process.kill(Number(pid), 'SIGKILL');
+  assert.match(String((await failed as Error).message), /SIGKILL/);
+
+  const t = compressStream('gzip');
+  t.on('data', () => undefined);
+  t.on('error', () => undefined);
+  t.write(Buffer.alloc(1 << 20));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.notEqual(await children(), '');
+  t.destroy();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(await children(), '');
 });
