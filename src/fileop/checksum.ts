@@ -18,6 +18,7 @@ import type { ChecksumMemo } from './checksum-memo.js';
 import { hasWildcard } from './go-match.js';
 import { cleanAbs, rootPath } from './paths.js';
 import { PatternMatcher, type MatchInfo } from './patterns.js';
+import type { ContextFilter } from './context-filter.js';
 import { resolveWildcards } from './wildcards.js';
 import { Yielder } from './yielder.js';
 
@@ -31,6 +32,8 @@ export interface ChecksumOptions {
   followSymlinks: boolean;
   includePatterns?: string[];
   excludePatterns?: string[];
+  /** What the --local source hides (.dockerignore), relative to root. */
+  contextFilter?: ContextFilter;
   memo?: ChecksumMemo;
 }
 
@@ -46,6 +49,7 @@ interface Ctx {
   exclude: PatternMatcher | undefined;
   memo: ChecksumMemo | undefined;
   nowNs: bigint;
+  filter: ContextFilter | undefined;
 }
 
 export async function checksumPaths(opts: ChecksumOptions): Promise<string> {
@@ -55,13 +59,16 @@ export async function checksumPaths(opts: ChecksumOptions): Promise<string> {
     include: opts.includePatterns?.length ? new PatternMatcher(opts.includePatterns) : undefined,
     exclude: opts.excludePatterns?.length ? new PatternMatcher(opts.excludePatterns) : undefined,
     memo: opts.memo,
+    filter: opts.contextFilter,
     nowNs: BigInt(Date.now()) * 1_000_000n,
   };
   const h = createHash('sha256').update('fileop-checksum/v1\n');
   for (const p of opts.paths) {
-    const matches = hasWildcard(p) ? await resolveWildcards(opts.root, p, opts.followSymlinks) : [cleanAbs(p)];
+    const wild = hasWildcard(p);
+    const matches = wild ? await resolveWildcards(opts.root, p, opts.followSymlinks) : [cleanAbs(p)];
     for (const m of matches) {
       const host = await rootPath(opts.root, m, opts.followSymlinks);
+      if (wild && ctx.filter?.hidden(host)) continue;
       let st: BigIntStats;
       try { st = await lstat(host, { bigint: true }); } catch (e) {
         if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) throw new FileOpError(`${JSON.stringify(m)}: not found`);
@@ -83,6 +90,12 @@ async function addEntry(ctx: Ctx, e: Entry): Promise<void> {
   let include = true;
   let excluded = false;
   let { incInfo, excInfo } = e;
+  let hiddenSkippable = false;
+  if (ctx.filter?.hidden(e.host)) {
+    if (e.rel === '') throw new FileOpError(`${JSON.stringify(e.shown)}: not found`, { hint: `excluded by .dockerignore pattern "${ctx.filter.excludedBy(e.host) ?? '?'}"` });
+    include = false;
+    hiddenSkippable = ctx.filter.canSkipDir(e.host);
+  }
   if (e.rel !== '') {
     if (ctx.include) { const r = ctx.include.matches(e.rel, incInfo); include = r.matched; incInfo = r.info; }
     if (ctx.exclude) {
@@ -94,6 +107,7 @@ async function addEntry(ctx: Ctx, e: Entry): Promise<void> {
   const st = e.st;
   if (st.isDirectory()) {
     if (excluded && !ctx.exclude!.hasExclusions) return;
+    if (hiddenSkippable) return;
     const at = ctx.out.push(line(e.shown, 'dir', st, ''));
     for (const name of readdirSync(e.host).sort()) {
       const host = `${e.host}/${name}`;

@@ -20,11 +20,14 @@ import { copyFileInfo, copyTimes, type InfoOptions } from './metadata.js';
 import type { MatchInfo, PatternMatcher } from './patterns.js';
 import { makeSpecial } from './special.js';
 import { Yielder } from './yielder.js';
+import type { ContextFilter } from './context-filter.js';
 
 export interface CopierOptions extends InfoOptions {
   include?: PatternMatcher | undefined;
   exclude?: PatternMatcher | undefined;
   alwaysReplaceExistingDestPaths?: boolean | undefined;
+  /** Paths a --local source hides (.dockerignore). */
+  contextFilter?: ContextFilter | undefined;
   /** Makes a host target path readable in messages ("/dest/x"). */
   displayTarget: (host: string) => string;
 }
@@ -60,6 +63,11 @@ export class Copier {
         excInfo = r.info;
       }
     }
+    let hiddenDirSkippable = false;
+    if (this.opts.contextFilter?.hidden(src)) {
+      include = false;
+      hiddenDirSkippable = this.opts.contextFilter.canSkipDir(src);
+    }
     const targetSt = lstatOrUndefined(target);
     if (include) {
       if (this.opts.alwaysReplaceExistingDestPaths && targetSt && !(st.isDirectory() && targetSt.isDirectory())) {
@@ -70,6 +78,7 @@ export class Copier {
     if (st.isDirectory()) {
       // An excluded directory cannot hold an included entry unless a '!' pattern may re-include one.
       if (excluded && !this.opts.exclude!.hasExclusions) return;
+      if (hiddenDirSkippable) return;
       const me: ParentDir = { dst: target, st, ensured: false };
       if (chain !== undefined) me.next = chain;
       let created = false;

@@ -14,11 +14,13 @@ import { Copier } from './copier.js';
 import { mkdirAll, mkdirAllHost } from './mkdir-all.js';
 import { cleanAbs, cleanPath, containerPathOf, rootPath } from './paths.js';
 import { PatternMatcher } from './patterns.js';
+import type { ContextFilter } from './context-filter.js';
 import type { CopyAction } from './types.js';
 import { resolveWildcards } from './wildcards.js';
 
-export async function copy(opts: { srcRoot: string; destRoot: string; action: CopyAction }): Promise<void> {
+export async function copy(opts: { srcRoot: string; destRoot: string; action: CopyAction; contextFilter?: ContextFilter }): Promise<void> {
   const { srcRoot, destRoot, action: a } = opts;
+  const filter = opts.contextFilter;
   const srcPath = cleanPath(a.src);
   const destPath = cleanPath(a.dest);
   if (!a.createDestPath) {
@@ -31,6 +33,7 @@ export async function copy(opts: { srcRoot: string; destRoot: string; action: Co
   let srcs = [srcPath];
   if (a.allowWildcard) {
     srcs = await resolveWildcards(srcRoot, srcPath, a.followSymlinks);
+    if (filter && srcs.length > 1) srcs = await visibleOnly(srcRoot, srcs, filter);
     if (srcs.length === 0) {
       if (a.allowEmptyWildcard) return;
       throw new FileOpError(`${JSON.stringify(cleanAbs(srcPath))}: not found`);
@@ -41,6 +44,7 @@ export async function copy(opts: { srcRoot: string; destRoot: string; action: Co
     include: a.includePatterns ? new PatternMatcher(a.includePatterns) : undefined,
     exclude: a.excludePatterns ? new PatternMatcher(a.excludePatterns) : undefined,
     alwaysReplaceExistingDestPaths: a.alwaysReplaceExistingDestPaths,
+    contextFilter: filter,
     displayTarget: (h) => containerPathOf(destRoot, h),
   });
   const parentOpts = { mode: 0o755, chown: a.chown, timestamp: a.timestamp };
@@ -55,6 +59,9 @@ export async function copy(opts: { srcRoot: string; destRoot: string; action: Co
       if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) throw new FileOpError(`${JSON.stringify(cleanAbs(src))}: not found`);
       throw e;
     }
+    if (filter?.hidden(srcHost)) {
+      throw new FileOpError(`${JSON.stringify(cleanAbs(src))}: not found`, { hint: `excluded by .dockerignore pattern "${filter.excludedBy(srcHost) ?? '?'}"` });
+    }
     const fiDest = await statOrUndefined(dst);
     const srcIsDir = fiSrc.isDirectory();
     let target: string = dst;
@@ -64,6 +71,12 @@ export async function copy(opts: { srcRoot: string; destRoot: string; action: Co
     await mkdirAllHost(destRoot, a.dirCopyContents && srcIsDir && !fiDest ? target : path.dirname(target), parentOpts);
     await copier.copy(srcHost, '', target, false);
   }
+}
+
+async function visibleOnly(srcRoot: string, srcs: string[], filter: ContextFilter): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of srcs) if (!filter.hidden(await rootPath(srcRoot, s, false))) out.push(s);
+  return out;
 }
 
 async function statOrUndefined(p: string) {

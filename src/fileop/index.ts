@@ -8,3 +8,4 @@ export { checksumPaths, type ChecksumOptions } from './checksum.js';
 export { FileChecksumMemo, type ChecksumMemo } from './checksum-memo.js';
 export { PatternMatcher } from './patterns.js';
 export { goMatch } from './go-match.js';
+export { ContextFilter } from './context-filter.js';

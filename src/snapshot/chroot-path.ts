@@ -40,7 +40,8 @@ export async function resolveInRoot(root: string, p: string, opts: ResolveOption
     try {
       st = await lstat(host);
     } catch (e) {
-      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) { done.push(comp, ...pending.filter((c) => c !== '..')); break; }
+      // A missing component is taken as a plain directory; later `..` still applies (continuity's RootPath).
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) { done.push(comp); continue; }
       throw e;
     }
     if (!st.isSymbolicLink() || (isFinal && !followFinal)) { done.push(comp); continue; }

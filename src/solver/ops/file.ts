@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
 import type { Canonical } from '../../llb/canonical.js';
 import type { FileAction, FileCopy } from '../../llb/ops.js';
 import { BuildError, FileOpError } from '../../errors.js';
-import { checksumPaths, copy, mkdir, mkfile, rm } from '../../fileop/index.js';
+import { checksumPaths, ContextFilter, copy, mkdir, mkfile, rm } from '../../fileop/index.js';
 import type { OpContext, OpImpl } from '../op-impl.js';
 import { SCRATCH, expectSnapshot, type LocalResult, type Result } from '../result.js';
 import { withNewLayer } from './new-layer.js';
@@ -30,7 +30,8 @@ export const fileImpl: OpImpl = {
         paths: [c.src],
         followSymlinks: c.followSymlinks,
         ...(c.includePatterns ? { includePatterns: [...c.includePatterns] } : {}),
-        excludePatterns: [...(c.excludePatterns ?? []), ...src.excludePatterns],
+        ...(c.excludePatterns ? { excludePatterns: [...c.excludePatterns] } : {}),
+        ...contextFilter(src),
         memo: await ctx.worker.checksumMemo(),
       }).catch((e: unknown) => { throw withLocation(e, ctx.meta.location); });
       parts.push([a.secondaryInput, c.src, digest]);
@@ -85,14 +86,14 @@ async function copyFrom(ctx: OpContext, destRoot: string, c: FileCopy, src: Resu
     ...(c.excludePatterns ? { excludePatterns: [...c.excludePatterns] } : {}),
   };
   if (src.kind === 'local') {
-    return copy({ srcRoot: src.dir, destRoot, action, ...rootExcludes(src) });
+    return copy({ srcRoot: src.dir, destRoot, action, ...contextFilter(src) });
   }
   await ctx.worker.mounts.withOverlay({ lowers: src.layers.map((l) => l.dir), readonly: true }, (srcRoot) =>
     copy({ srcRoot, destRoot, action }));
 }
 
-function rootExcludes(src: LocalResult): { rootExcludePatterns?: string[] } {
-  return src.excludePatterns.length > 0 ? { rootExcludePatterns: [...src.excludePatterns] } : {};
+function contextFilter(src: LocalResult): { contextFilter?: ContextFilter } {
+  return src.excludePatterns.length > 0 ? { contextFilter: new ContextFilter(src.dir, src.excludePatterns) } : {};
 }
 
 function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
