@@ -12,7 +12,7 @@
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json | undefined };
 
 /** How to order one object's keys and what each member is. */
-interface Shape { keys?: readonly string[]; members?: Record<string, Shape>; items?: Shape; map?: Shape }
+interface Shape { keys?: readonly string[]; members?: Record<string, Shape>; items?: Shape }
 
 const PLATFORM: Shape = { keys: ['architecture', 'os', 'os.version', 'os.features', 'variant', 'features'] };
 const DESCRIPTOR: Shape = {
@@ -80,7 +80,7 @@ function encode(v: Json | undefined, shape: Shape | undefined): string {
     ...known.filter((k) => present.includes(k)),
     ...present.filter((k) => !known.includes(k)).sort(byteCompare),
   ];
-  return '{' + ordered.map((k) => goString(k) + ':' + encode(v[k], shape?.members?.[k] ?? shape?.map)).join(',') + '}';
+  return '{' + ordered.map((k) => goString(k) + ':' + encode(v[k], shape?.members?.[k])).join(',') + '}';
 }
 
 /** Serialise `value` as Go would marshal the type described by `shape`. */

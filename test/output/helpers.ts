@@ -1,11 +1,20 @@
-import { mkdtemp, mkdir, writeFile, readdir, symlink, link, chmod, chown } from 'node:fs/promises';
+import { after } from 'node:test';
+import { mkdtemp, mkdir, writeFile, readdir, rm, symlink, link, chmod, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 
+const made: string[] = [];
+after(async () => {
+  if (process.env.KEEP_TEST_DIRS === undefined) await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A fresh directory, removed after the file's tests (set KEEP_TEST_DIRS=1 to keep it). */
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `out-${prefix}-`));
+  const d = await mkdtemp(join(tmpdir(), `out-${prefix}-`));
+  made.push(d);
+  return d;
 }
 
 /** A small tree exercising the metadata an export must keep. */
