@@ -19,7 +19,7 @@ export interface BuildContext {
   readonly progress: ProgressSink;
   readonly signal: AbortSignal;
   /** Tests: observe when vertices run. */
-  readonly onVertexTiming?: (digest: string, phase: 'start' | 'end', at: number) => void;
+  readonly onVertexTiming?: (digest: string, phase: 'start' | 'end', at: number, kind: string) => void;
 }
 
 function requireRoot(): void {

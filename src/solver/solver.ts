@@ -27,7 +27,7 @@ export interface SolverOptions {
   /** --no-cache: do not look anything up (results are still recorded). */
   readonly noCache?: boolean;
   /** Called when a vertex starts and ends executing (tests use it to prove concurrency). */
-  readonly onVertexTiming?: (digest: string, phase: 'start' | 'end', at: number) => void;
+  readonly onVertexTiming?: (digest: string, phase: 'start' | 'end', at: number, kind: string) => void;
 }
 
 export class Solver {
@@ -167,7 +167,7 @@ export class Solver {
     const cacheKey = await this.cacheKey(digest);
     const progress = this.vertex(digest);
     progress.start();
-    this.opts.onVertexTiming?.(digest, 'start', Date.now());
+    this.opts.onVertexTiming?.(digest, 'start', Date.now(), op.op.kind);
     let results: Result[];
     try {
       results = await impl.exec({ worker: this.opts.worker, digest, op, meta, cacheKey, progress, signal: this.opts.signal }, inputs);
@@ -178,7 +178,7 @@ export class Solver {
       progress.error(e instanceof BuildError ? e.message : String((e as Error).message ?? e));
       throw e;
     } finally {
-      this.opts.onVertexTiming?.(digest, 'end', Date.now());
+      this.opts.onVertexTiming?.(digest, 'end', Date.now(), op.op.kind);
     }
     progress.done();
     return results;
