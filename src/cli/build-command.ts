@@ -1,0 +1,55 @@
+/**
+ * `buildctl build`: flags -> BuildRequest, progress, signal handling, runBuild, --metadata-file.
+ * Returns the exit code; errors are thrown to main, which prints them.
+ */
+import type { BuildRequest, DaemonOptions } from '../build/request.js';
+import { createProgress, type ProgressMode } from '../progress/index.js';
+import type { ProgressSink } from '../progress/types.js';
+import { buildRequestFromArgv, progressMode } from './build-request.js';
+import { parseDaemonOptions } from './daemon-flags.js';
+import type { CommandIO } from './io.js';
+import { writeMetadataFile } from './metadata-file.js';
+import type { BuildArgv } from './schemas.js';
+import { abortOnSignals } from './signals.js';
+
+export interface ParsedBuild {
+  readonly req: BuildRequest;
+  readonly daemon: DaemonOptions;
+  readonly mode: ProgressMode;
+}
+
+/** All flag validation for `build`, before anything runs. */
+export function parseBuildArgv(argv: BuildArgv, io: Pick<CommandIO, 'cwd' | 'env' | 'stdout'>): ParsedBuild {
+  const daemon = parseDaemonOptions(argv, io.cwd);
+  const req = buildRequestFromArgv(argv, { cwd: io.cwd, vars: io.env, stdoutIsTTY: io.stdout.isTTY === true });
+  return { req, daemon, mode: progressMode(argv) };
+}
+
+export async function buildCommand(argv: BuildArgv, io: CommandIO): Promise<number> {
+  const { req, daemon, mode } = parseBuildArgv(argv, io);
+  const progress = createProgress(mode, io.stderr);
+  const scope = abortOnSignals({ source: io.signals, exit: io.exit });
+  try {
+    const { runBuild } = await io.loadBuild();
+    scope.signal.throwIfAborted();
+    const response = await runBuild(req, daemon, { progress, signal: scope.signal });
+    const canceled = scope.canceled();
+    if (canceled !== undefined) throw canceled;
+    if (req.metadataFile !== undefined) await writeMetadataFile(req.metadataFile, response);
+    return 0;
+  } catch (e) {
+    // Whatever the build threw after a signal (an AbortError, a killed RUN), the cause is the signal.
+    throw scope.canceled() ?? e;
+  } finally {
+    await closeQuietly(progress);
+    scope.dispose();
+  }
+}
+
+async function closeQuietly(progress: ProgressSink): Promise<void> {
+  try {
+    await progress.close();
+  } catch {
+    // stderr gone (EPIPE): nothing left to report to
+  }
+}

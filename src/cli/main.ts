@@ -1,0 +1,132 @@
+/**
+ * The buildctl command line: `build` (alias `b`), `debug dump-llb`, --help, --version, and buildkitd's flags
+ * as global flags (buildctl-daemonless.sh passes BUILDKITD_FLAGS here). yargs only splits argv; every value
+ * is then checked once with TypeBox (schemas.ts) and parsed into typed requests before a handler runs.
+ * Exit codes: 0 ok, 1 any error (usage errors print one line, no help dump), 130/143 after SIGINT/SIGTERM.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import yargs, { type Argv } from 'yargs';
+import { BuildError } from '../errors.js';
+import { suggest } from './suggest.js';
+import { buildCommand } from './build-command.js';
+import { dumpLlbCommand } from './dump-llb-command.js';
+import { loadBuildModule, type CommandIO } from './io.js';
+import { formatError } from './report-error.js';
+import { BuildArgvSchema, PROGRESS_CHOICES, checkArgv } from './schemas.js';
+import { CanceledError } from './signals.js';
+
+const GLOBAL_FLAGS = {
+  debug: { type: 'boolean', describe: 'Print stacks with errors' },
+  root: { type: 'string', describe: 'Persistent state directory (default: an ephemeral one, removed after the build)' },
+  config: { type: 'string', describe: 'buildkitd config file (buildkitd.toml)' },
+  'oci-worker-snapshotter': { type: 'string', describe: 'Snapshotter: auto, overlayfs, native' },
+  'oci-worker-no-process-sandbox': { type: 'boolean', describe: 'Do not give RUN steps their own PID namespace' },
+  'oci-worker-net': { type: 'string', describe: 'RUN network: auto, host' },
+} as const;
+
+const SOURCE_FLAGS = {
+  frontend: { type: 'string', describe: 'Frontend (only dockerfile.v0)' },
+  local: { type: 'string', describe: 'Local directory, NAME=DIR (repeatable)' },
+  opt: { type: 'string', describe: 'Frontend option, KEY=VALUE (repeatable): filename, target, build-arg:NAME' },
+  progress: { type: 'string', describe: `Progress output: ${PROGRESS_CHOICES.join(', ')}` },
+} as const;
+
+const BUILD_FLAGS = {
+  ...SOURCE_FLAGS,
+  output: { type: 'string', alias: 'o', describe: 'Output, CSV: type=local,dest=DIR | type=tar|oci|docker,dest=FILE|- | type=image,name=REF,push=true' },
+  'no-cache': { type: 'boolean', describe: 'Do not use the cache' },
+  'metadata-file': { type: 'string', describe: 'Write the build result metadata (JSON) to this file' },
+  'export-cache': { type: 'string', describe: 'Export the build cache, e.g. type=registry,ref=REF,mode=max (repeatable)' },
+  'import-cache': { type: 'string', describe: 'Import a build cache, e.g. type=registry,ref=REF (repeatable)' },
+  secret: { type: 'string', describe: 'Secret for RUN --mount=type=secret: id=ID,src=FILE | id=ID,env=VAR (repeatable)' },
+  ssh: { type: 'string', describe: 'SSH agent socket or keys: default | ID=PATH[,PATH] (repeatable)' },
+  allow: { type: 'string', describe: 'Allow an entitlement: network.host, security.insecure (repeatable)' },
+} as const;
+
+const COMMANDS = ['build', 'b', 'debug', 'dump-llb'];
+const FLAG_NAMES = [...Object.keys(GLOBAL_FLAGS), ...Object.keys(BUILD_FLAGS), 'help', 'version'];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
+  return `buildctl ${pkg.name ?? 'buildctl'} v${pkg.version ?? '0.0.0'}`;
+}
+
+export async function main(args: readonly string[], deps: Partial<CommandIO> = {}): Promise<number> {
+  const io: CommandIO = {
+    cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr,
+    loadBuild: loadBuildModule, signals: process, exit: (code) => process.exit(code), ...deps,
+  };
+  let code = 0;
+  let running = false; // set when a handler starts: an error before that is a usage error from yargs
+  const cli: Argv = yargs([...args])
+    .scriptName('buildctl')
+    .usage('$0 [global flags] <command> [flags]\n\nBuild a Dockerfile without a daemon, like BuildKit\'s buildctl.')
+    .parserConfiguration({
+      'boolean-negation': false, 'camel-case-expansion': false, 'dot-notation': false, 'parse-numbers': false,
+      'parse-positional-numbers': false, 'duplicate-arguments-array': true,
+    })
+    .options(Object.fromEntries(Object.entries(GLOBAL_FLAGS).map(([k, v]) => [k, { ...v, global: true, group: 'Global flags:' }])))
+    .command(['build', 'b'], 'Build a Dockerfile', (y) => y.options(BUILD_FLAGS), async (argv) => {
+      running = true;
+      code = await buildCommand(checkArgv(BuildArgvSchema, argv), io);
+    })
+    .command('debug', 'Debug commands', (y) => y
+      .command('dump-llb', 'Print the LLB graph for these flags, one JSON object per line', (d) => d.options(SOURCE_FLAGS), async (argv) => {
+        running = true;
+        code = await dumpLlbCommand(checkArgv(BuildArgvSchema, argv), io);
+      })
+      .demandCommand(1, 'debug needs a subcommand: dump-llb'))
+    .demandCommand(1, 'a command is required: build or debug dump-llb (see buildctl --help)')
+    .strict()
+    .help().alias('h', 'help')
+    .version(version())
+    .fail(false)
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 80));
+  try {
+    await cli.parseAsync();
+    return code;
+  } catch (e) {
+    if (!running && e instanceof Error && !(e instanceof BuildError)) {
+      io.stderr.write(`error: ${usageMessage(e.message, args)}\n`);
+      return 1;
+    }
+    io.stderr.write(formatError(e, args.includes('--debug')));
+    return e instanceof CanceledError ? e.exitCode : 1;
+  }
+}
+
+/** yargs' message as one line; unknown flags and commands get a did-you-mean. */
+function usageMessage(message: string, args: readonly string[]): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (unknown === null) return message.split('\n')[0] ?? message;
+  return unknown[1]!.split(', ').map((name) => {
+    const isFlag = args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`);
+    if (isFlag) {
+      const guess = suggest(name, FLAG_NAMES);
+      return `unknown flag --${name}${guess !== undefined ? ` (did you mean --${guess}?)` : ''}`;
+    }
+    const guess = suggest(name, COMMANDS);
+    return `unknown command or argument "${name}"${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`;
+  }).join('; ');
+}
+
+/** The bin entry: run, let stdout/stderr drain (a tar stream may still be in a pipe), exit with the code. */
+export async function run(): Promise<void> {
+  const code = await main(process.argv.slice(2));
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  process.exit(code);
+}
+
+// Run when executed directly (`node dist/src/cli/main.js`, as scripts/buildctl-daemonless.sh does); bin/buildctl
+// imports this module and calls run() itself.
+if (process.argv[1] !== undefined && isEntryPoint(process.argv[1])) await run();
+
+function isEntryPoint(argv1: string): boolean {
+  try {
+    return pathToFileURL(realpathSync(argv1)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
