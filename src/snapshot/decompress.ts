@@ -8,18 +8,21 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import { LayerError } from '../errors.js';
-import { layerCompression } from '../oci/media-types.js';
+import { type Compression, layerCompression } from '../oci/media-types.js';
 
 const READ_CHUNK = 1 << 20;
 
-/** Open `blobPath` and return the uncompressed stream the media type promises. */
-export function openUncompressed(blobPath: string, mediaType: string): Readable {
-  let compression;
+/** The compression a layer media type declares; LayerError for anything that is not a layer type we know. */
+export function compressionOf(mediaType: string): Compression {
   try {
-    compression = layerCompression(mediaType);
+    return layerCompression(mediaType);
   } catch (e) {
     throw new LayerError(`unsupported layer media type ${JSON.stringify(mediaType)}`, { cause: e });
   }
+}
+
+/** Open `blobPath` and return its uncompressed stream. */
+export function openUncompressed(blobPath: string, compression: Compression): Readable {
   const file = createReadStream(blobPath, { highWaterMark: READ_CHUNK });
   if (compression === 'uncompressed') return file;
   const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 17 }) : new DecompressStream();

@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { LayerError } from '../errors.js';
-import { openUncompressed } from './decompress.js';
+import { compressionOf, openUncompressed } from './decompress.js';
 import { TOOL_ENV, firstLines } from './proc.js';
 import { convertOciWhiteouts } from './whiteouts.js';
 
@@ -37,9 +37,10 @@ export async function unpackLayer(opts: UnpackOptions): Promise<{ diffId: string
   return { diffId };
 }
 
-function tarArgs(dest: string, rootless: boolean): string[] {
+function tarArgs(o: { dest: string; rootless: boolean; archive: string }): string[] {
+  const { dest, rootless } = o;
   return [
-    '-x', '-f', '-', '-C', dest,
+    '-x', '-f', o.archive, '-C', dest,
     '--numeric-owner', '--same-owner', '-p',
     '--xattrs', '--xattrs-include=*',
     // A layer must not smuggle in overlayfs's own metadata (redirects, opaque markers): that is our job.
@@ -49,11 +50,20 @@ function tarArgs(dest: string, rootless: boolean): string[] {
   ];
 }
 
-/** Stream the blob through sha256 into GNU tar; resolves with the diffId once tar succeeded. */
+/** Linux's default pipe buffer. */
+const SLICE = 64 * 1024;
+
+/**
+ * Stream the blob through sha256 into GNU tar; resolves with the diffId once tar succeeded. An uncompressed blob
+ * is read by tar itself while we hash the file beside it: piping it through Node made the unpack of a 170 MB
+ * rootfs 2.1x slower than plain tar (0.42 vs 0.20 s), reading it twice (page cache) costs nothing.
+ */
 async function extract(opts: UnpackOptions): Promise<string> {
-  const src = openUncompressed(opts.blobPath, opts.mediaType);
-  const tar = spawn('tar', tarArgs(opts.dest, opts.rootless), {
-    stdio: ['pipe', 'ignore', 'pipe'],
+  const compression = compressionOf(opts.mediaType);
+  const direct = compression === 'uncompressed';
+  const src = openUncompressed(opts.blobPath, compression);
+  const tar = spawn('tar', tarArgs({ dest: opts.dest, rootless: opts.rootless, archive: direct ? opts.blobPath : '-' }), {
+    stdio: [direct ? 'ignore' : 'pipe', 'ignore', 'pipe'],
     env: TOOL_ENV,
     signal: opts.signal,
   });
@@ -67,7 +77,8 @@ async function extract(opts: UnpackOptions): Promise<string> {
 
   const hash = createHash('sha256');
   try {
-    await feed({ src, sink: tar.stdin!, hash, signal: opts.signal });
+    if (direct) await hashOnly(src, hash, opts.signal);
+    else await feed({ src, sink: tar.stdin!, hash, signal: opts.signal });
   } catch (e) {
     src.destroy();
     tar.kill('SIGKILL');
@@ -100,10 +111,23 @@ async function feed(o: { src: Readable; sink: Writable; hash: Hash; signal?: Abo
   });
   for await (const chunk of src as AsyncIterable<Buffer>) {
     o.signal?.throwIfAborted();
-    hash.update(chunk);
-    if (open && !sink.write(chunk)) await Promise.race([once(sink, 'drain').catch(() => undefined), closed]);
+    // Pipe-sized slices, each handed to tar before we hash it: tar extracts one slice while we hash it, instead
+    // of starving while we hash a whole 1 MiB chunk (0.42 s -> see unpack.bench.ts for the numbers).
+    for (let off = 0; off < chunk.length; off += SLICE) {
+      const slice = chunk.subarray(off, off + SLICE);
+      const full = open && !sink.write(slice);
+      hash.update(slice);
+      if (full) await Promise.race([once(sink, 'drain').catch(() => undefined), closed]);
+    }
   }
   if (open) sink.end();
+}
+
+async function hashOnly(src: Readable, hash: Hash, signal: AbortSignal | undefined): Promise<void> {
+  for await (const chunk of src as AsyncIterable<Buffer>) {
+    signal?.throwIfAborted();
+    hash.update(chunk);
+  }
 }
 
 /** tar's error lines that matter; in rootless mode device nodes are skipped on purpose (mknod is EPERM there). */
