@@ -25,7 +25,7 @@ RUN echo "$GREETING from $(pwd)" > greeting.txt && ln -s /work/greeting.txt /lin
 
 FROM ${env.images.debian} AS deb
 ARG VERSION=1
-RUN useradd -u 1000 app && mkdir /x && echo "v$VERSION" > /x/version && chown app /x
+RUN useradd -u 1000 app && mkdir /x && echo "v$VERSION" > /x/version && chown -R app /x
 
 FROM base AS unused
 RUN exit 1
@@ -53,7 +53,9 @@ test('local output has the final stage filesystem with owners, modes and symlink
   assert.equal(await readFile(path.join(dest, 'work/greeting.txt'), 'utf8'), 'hello from /work\n');
   assert.equal(await readlink(path.join(dest, 'link')), '/work/greeting.txt');
   assert.equal(await readFile(path.join(dest, 'imported/version'), 'utf8'), 'v7\n');
-  assert.equal((await stat(path.join(dest, 'imported'))).uid, 1000);
+  // COPY of a dir copies its contents; the created dest dir is root's (fsutil MkdirAll), the files keep owners.
+  assert.equal((await stat(path.join(dest, 'imported/version'))).uid, 1000);
+  assert.equal((await stat(path.join(dest, 'imported'))).uid, 0);
   assert.equal(await readFile(path.join(dest, 'app/app.txt'), 'utf8'), 'application\n');
   assert.equal((await stat(path.join(dest, 'app/script.sh'))).mode & 0o777, 0o755);
   await assert.rejects(lstat(path.join(dest, 'app/ignored.txt')));
@@ -71,7 +73,7 @@ test('tar output is the final filesystem as a tarball', async () => {
   assert.equal(r.code, 0, r.stderr);
   const listing = await run('tar', ['-tvf', dest]);
   assert.match(listing, /work\/greeting\.txt/);
-  assert.match(listing, /1000\/0 .* imported\/\n/);
+  assert.match(listing, /1000\/0 .* imported\/version\n/);
   assert.match(listing, /link -> \/work\/greeting\.txt/);
 });
 
@@ -103,7 +105,7 @@ test('oci output is an image skopeo and umoci accept, with a config like BuildKi
   assert.ok(tag, 'index.json names the image');
   await run('umoci', ['unpack', '--image', `${work}:${tag}`, path.join(work, 'bundle')]);
   assert.equal(await readFile(path.join(work, 'bundle/rootfs/imported/version'), 'utf8'), 'v7\n');
-  assert.equal((await stat(path.join(work, 'bundle/rootfs/imported'))).uid, 1000);
+  assert.equal((await stat(path.join(work, 'bundle/rootfs/imported/version'))).uid, 1000);
 });
 
 test('a rebuild with --root runs nothing: every step CACHED', async () => {

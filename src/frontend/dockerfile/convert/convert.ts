@@ -84,7 +84,7 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
   const needed = reachableStages(target, refsOf);
 
   let contextInput: OpInput | undefined;
-  const images = new Map<string, Promise<{ output: OpInput; image: ImageConfig; pinned: string }>>();
+  const images = new Map<string, Promise<{ image: ImageConfig; pinned: string }>>();
   const results = new Map<number, Promise<StageResult>>();
 
   const ctx: ConvertContext = {
@@ -109,20 +109,16 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
     image(ref) {
       let p = images.get(ref);
       if (!p) {
-        p = opts.resolveImage(ref).then(({ pinned, config }) => ({
-          pinned,
-          image: config,
-          output: {
-            digest: graph.add(
-              { inputs: [], platform: BUILD_PLATFORM, op: { kind: 'source', identifier: `docker-image://${pinned}`, attrs: {} } },
-              { description: `[internal] FROM ${pinned}` },
-            ),
-            index: 0,
-          },
-        }));
+        p = opts.resolveImage(ref).then(({ pinned, config }) => ({ pinned, image: config }));
         images.set(ref, p);
       }
       return p;
+    },
+    imageOp(pinned, description) {
+      return {
+        digest: graph.add({ inputs: [], platform: BUILD_PLATFORM, op: { kind: 'source', identifier: `docker-image://${pinned}`, attrs: {} } }, { description }),
+        index: 0,
+      };
     },
   };
 
@@ -166,13 +162,7 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
       }
       image = cloneImage(resolved.image);
       // The FROM vertex is shown with its step number, like BuildKit's "[stage 1/3] FROM ref@digest".
-      output = {
-        digest: graph.add(
-          { inputs: [], platform: BUILD_PLATFORM, op: { kind: 'source', identifier: `docker-image://${resolved.pinned}`, attrs: {} } },
-          { description: `[${prefix}1/${total}] FROM ${resolved.pinned}` },
-        ),
-        index: 0,
-      };
+      output = ctx.imageOp(resolved.pinned, `[${prefix}1/${total}] FROM ${resolved.pinned}`);
     }
     const st: StageState = { prefix, total, step: 1, output, image, args: new ArgScope(opts.buildArgs), cmdSet: false, lex };
     for (const cmd of s.commands) await dispatch(ctx, st, cmd);

@@ -173,7 +173,8 @@ async function dispatchCopy(ctx: ConvertContext, st: StageState, cmd: CopyCmd, e
       source = stage.output;
     } else {
       try {
-        source = (await ctx.image(from)).output;
+        const img = await ctx.image(from);
+        source = ctx.imageOp(img.pinned, `FROM ${img.pinned}`);
       } catch (e) {
         throw e instanceof DockerfileError ? e : new DockerfileError(`COPY --from=${from}: ${(e as Error).message}`, { location: cmd.location });
       }

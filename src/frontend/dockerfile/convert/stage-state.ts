@@ -27,8 +27,10 @@ export interface ConvertContext {
   context(): OpInput;
   /** Output of another stage (converted on demand). */
   stageOutput(name: string, before: number): Promise<{ output: OpInput | undefined; image: ImageConfig } | undefined>;
-  /** An image by reference: its pinned source op output and config. */
-  image(ref: string): Promise<{ output: OpInput; image: ImageConfig; pinned: string }>;
+  /** An image by reference, resolved once: its digest-pinned reference and config. */
+  image(ref: string): Promise<{ image: ImageConfig; pinned: string }>;
+  /** The source op of a pinned image (identical ops are one vertex; the first description wins). */
+  imageOp(pinned: string, description: string): OpInput;
   readonly created?: string;
   /** Value of a global (pre-FROM) ARG, for `ARG NAME` re-declared in a stage. */
   globalArg(name: string): string | undefined;
