@@ -42,7 +42,7 @@ export const execImpl: OpImpl = {
         throw new ExecError(`process "${op.meta.args.join(' ')}" did not complete successfully: exit code: ${exitCode}`, exitCode,
           ctx.meta.location ? { location: ctx.meta.location } : {});
       }
-    });
+    }, { pruneCopyUp: true });
     return [out];
   },
 };

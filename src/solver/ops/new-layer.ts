@@ -5,6 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { Layer } from '../../cache/layer-store.js';
+import { pruneCopiedUpDirs } from './prune-copy-up.js';
 import type { OpContext } from '../op-impl.js';
 import type { SnapshotResult } from '../result.js';
 
@@ -17,6 +18,7 @@ export async function withNewLayer(
   ctx: OpContext,
   base: SnapshotResult,
   work: (rootfs: string) => Promise<void>,
+  opts: { pruneCopyUp?: boolean } = {},
 ): Promise<SnapshotResult> {
   const { worker } = ctx;
   const pending = await worker.layers.create();
@@ -26,6 +28,7 @@ export async function withNewLayer(
       { lowers: base.layers.map((l) => l.dir), upper: pending.diff, work: pending.work },
       work,
     );
+    if (opts.pruneCopyUp) await pruneCopiedUpDirs(pending.diff, base.layers.map((l) => l.dir).reverse());
     const empty = (await readdir(pending.diff)).length === 0;
     layer = await worker.layers.commit(pending, layerIdFor(ctx.cacheKey, 0), { empty });
   } catch (e) {
