@@ -9,7 +9,7 @@ import { buildRequestFromArgv, progressMode } from './build-request.js';
 import { parseDaemonOptions } from './daemon-flags.js';
 import type { CommandIO } from './io.js';
 import { writeMetadataFile } from './metadata-file.js';
-import type { BuildArgv } from './schemas.js';
+import { BuildArgvSchema, checkArgv, type BuildArgv } from './schemas.js';
 import { abortOnSignals } from './signals.js';
 
 export interface ParsedBuild {
@@ -25,8 +25,9 @@ export function parseBuildArgv(argv: BuildArgv, io: Pick<CommandIO, 'cwd' | 'env
   return { req, daemon, mode: progressMode(argv) };
 }
 
-export async function buildCommand(argv: BuildArgv, io: CommandIO): Promise<number> {
-  const { req, daemon, mode } = parseBuildArgv(argv, io);
+/** `argv` as yargs made it; checked here against BuildArgvSchema. */
+export async function buildCommand(argv: unknown, io: CommandIO): Promise<number> {
+  const { req, daemon, mode } = parseBuildArgv(checkArgv(BuildArgvSchema, argv), io);
   const progress = createProgress(mode, io.stderr);
   const scope = abortOnSignals({ source: io.signals, exit: io.exit });
   try {

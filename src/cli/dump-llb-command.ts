@@ -6,9 +6,10 @@ import { createProgress } from '../progress/index.js';
 import { buildRequestFromArgv, progressMode } from './build-request.js';
 import { parseDaemonOptions } from './daemon-flags.js';
 import type { CommandIO } from './io.js';
-import type { BuildArgv } from './schemas.js';
+import { BuildArgvSchema, checkArgv } from './schemas.js';
 
-export async function dumpLlbCommand(argv: BuildArgv, io: CommandIO): Promise<number> {
+export async function dumpLlbCommand(rawArgv: unknown, io: CommandIO): Promise<number> {
+  const argv = checkArgv(BuildArgvSchema, rawArgv);
   const daemon = parseDaemonOptions(argv, io.cwd);
   const req = buildRequestFromArgv(argv, { cwd: io.cwd, vars: io.env, stdoutIsTTY: io.stdout.isTTY === true });
   const progress = createProgress(progressMode(argv) === 'auto' ? 'quiet' : progressMode(argv), io.stderr);

@@ -9,11 +9,8 @@ import { pathToFileURL } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { BuildError } from '../errors.js';
 import { suggest } from './suggest.js';
-import { buildCommand } from './build-command.js';
-import { dumpLlbCommand } from './dump-llb-command.js';
 import { loadBuildModule, type CommandIO } from './io.js';
 import { formatError } from './report-error.js';
-import { BuildArgvSchema, PROGRESS_CHOICES, checkArgv } from './schemas.js';
 import { CanceledError } from './signals.js';
 
 const GLOBAL_FLAGS = {
@@ -29,7 +26,7 @@ const SOURCE_FLAGS = {
   frontend: { type: 'string', describe: 'Frontend (only dockerfile.v0)' },
   local: { type: 'string', describe: 'Local directory, NAME=DIR (repeatable)' },
   opt: { type: 'string', describe: 'Frontend option, KEY=VALUE (repeatable): filename, target, build-arg:NAME' },
-  progress: { type: 'string', describe: `Progress output: ${PROGRESS_CHOICES.join(', ')}` },
+  progress: { type: 'string', describe: 'Progress output: auto, plain, tty, rawjson, quiet' },
 } as const;
 
 const BUILD_FLAGS = {
@@ -69,12 +66,15 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
     .options(Object.fromEntries(Object.entries(GLOBAL_FLAGS).map(([k, v]) => [k, { ...v, global: true, group: 'Global flags:' }])))
     .command(['build', 'b'], 'Build a Dockerfile', (y) => y.options(BUILD_FLAGS), async (argv) => {
       running = true;
-      code = await buildCommand(checkArgv(BuildArgvSchema, argv), io);
+      // Command modules load on use: --help, --version and usage errors skip TypeBox and the flag parsers.
+      const { buildCommand } = await import('./build-command.js');
+      code = await buildCommand(argv, io);
     })
     .command('debug', 'Debug commands', (y) => y
       .command('dump-llb', 'Print the LLB graph for these flags, one JSON object per line', (d) => d.options(SOURCE_FLAGS), async (argv) => {
         running = true;
-        code = await dumpLlbCommand(checkArgv(BuildArgvSchema, argv), io);
+        const { dumpLlbCommand } = await import('./dump-llb-command.js');
+        code = await dumpLlbCommand(argv, io);
       })
       .demandCommand(1, 'debug needs a subcommand: dump-llb'))
     .demandCommand(1, 'a command is required: build or debug dump-llb (see buildctl --help)')
