@@ -92,7 +92,7 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
       io.stderr.write(`error: ${usageMessage(e.message, args)}\n`);
       return 1;
     }
-    io.stderr.write(formatError(e, args.includes('--debug')));
+    io.stderr.write(formatError(e, args.includes('--debug') || args.includes('--debug=true')));
     return e instanceof CanceledError ? e.exitCode : 1;
   }
 }

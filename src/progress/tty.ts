@@ -2,7 +2,7 @@
  * `--progress=tty`: finished steps scroll up as docker-style summary lines (` => [2/3] RUN make   0.3s`);
  * below them a live area redrawn in place: a header with elapsed time and counts, one spinner line per
  * running step with its last output lines. A failed step prints its last output lines under its summary.
- * Every drawn line is cut to the terminal width so the cursor arithmetic stays right.
+ * Every line of the live area is cut to the terminal width so the cursor arithmetic stays right.
  */
 import type { ProgressSink } from './types.js';
 import { sinceStart, type ProgressEvent, type Renderer, type RendererOptions, type VertexInfo } from './events.js';
@@ -11,6 +11,7 @@ import { createSink } from './sink.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const LIVE_TAIL = 3; // output lines shown under a running step
+const LIVE_STEPS = 8; // running steps drawn; more are counted in the header (the live area must fit the screen)
 const ERROR_TAIL = 12; // output lines shown under a failed step
 const TICK_MS = 100;
 const RED = '\x1b[31m';
@@ -90,9 +91,10 @@ class TtyRenderer implements Renderer {
   /** Erase the live area, print `permanent` above it, draw it again. One write, so it does not flicker. */
   private draw(permanent: string): void {
     let out = this.erase() + permanent;
-    const lines = [`[+] Building ${seconds(this.now() - this.startedAt)} (${this.finished}/${this.total})`];
+    const hidden = Math.max(0, this.running.size - LIVE_STEPS);
+    const lines = [`[+] Building ${seconds(this.now() - this.startedAt)} (${this.finished}/${this.total})${hidden > 0 ? ` +${hidden} more running` : ''}`];
     const spin = FRAMES[this.frame % FRAMES.length]!;
-    for (const r of this.running.values()) {
+    for (const r of [...this.running.values()].slice(0, LIVE_STEPS)) {
       lines.push(this.fit(` ${spin} ${r.v.name}`, seconds(this.now() - (r.v.startedAt ?? r.v.announcedAt))));
       for (const l of r.tail.slice(-LIVE_TAIL)) lines.push(DIM + this.cut(`   ${l}`) + RESET);
     }
@@ -113,8 +115,9 @@ class TtyRenderer implements Renderer {
     if (v.state === 'canceled') return `${this.fit(` => CANCELED ${v.name}`, took)}\n`;
     if (v.state !== 'error') return `${this.fit(` => ${v.name}`, took)}\n`;
     this.failed = true;
-    const body = tail.map((l) => `${this.cut(` > ${l}`)}\n`).join('');
-    return `${RED}${this.fit(` => ERROR ${v.name}`, took)}${RESET}\n${body}${RED}${this.cut(` => ERROR: ${v.error ?? ''}`)}${RESET}\n`;
+    // Lines above the live area may wrap freely: only the live area's lines are counted for redraws.
+    const body = tail.map((l) => ` > ${l}\n`).join('');
+    return `${RED}${this.fit(` => ERROR ${v.name}`, took)}${RESET}\n${body}${RED} => ERROR: ${v.error ?? ''}${RESET}\n`;
   }
 
   private get width(): number { return Math.max(40, this.opts.stream.columns ?? 80); }
