@@ -27,6 +27,14 @@ export interface ImageOutput {
   readonly forceCompression: boolean;
   readonly ociMediaTypes: boolean;
   readonly annotations: Readonly<Record<string, string>>;
+  // ---- begin CLI extension (src/cli/output-flag.ts): image exporter keys parsed and carried, not yet acted on ----
+  readonly pushByDigest?: boolean;
+  readonly nameCanonical?: boolean;
+  readonly danglingNamePrefix?: string;
+  readonly registryInsecure?: boolean;
+  readonly unpack?: boolean;
+  readonly store?: boolean;
+  // ---- end CLI extension ----
 }
 export type OutputSpec = LocalOutput | TarOutput | ImageArchiveOutput | ImageOutput;
 
@@ -47,13 +55,55 @@ export interface BuildRequest {
   readonly outputs: readonly OutputSpec[];
   readonly noCache: boolean;
   readonly metadataFile?: string;
+  // ---- begin CLI extension (src/cli): parsed and validated at the edge, carried for later issues, not yet used ----
+  /** --export-cache / --import-cache, one entry per flag. */
+  readonly exportCache?: readonly CacheSpec[];
+  readonly importCache?: readonly CacheSpec[];
+  /** --secret id=ID,src=FILE | id=ID,env=VAR (values are registered with the progress redactor, never printed). */
+  readonly secrets?: readonly SecretSpec[];
+  /** --ssh ID[=SOCKET|KEY[,...]] */
+  readonly ssh?: readonly SshSpec[];
+  /** --allow ENTITLEMENT */
+  readonly allow?: readonly Entitlement[];
+  // ---- end CLI extension ----
 }
+
+// ---- begin CLI extension types (owned by src/cli) ----
+export type CacheType = 'registry' | 'local' | 'inline';
+export interface CacheSpec {
+  readonly type: CacheType;
+  /** Every key=value of the flag except type, keys checked against the type's known keys. */
+  readonly attrs: Readonly<Record<string, string>>;
+}
+export interface SecretSpec {
+  readonly id: string;
+  /** Exactly one of src (absolute file path) and env (variable name) is set. */
+  readonly src?: string;
+  readonly env?: string;
+}
+export interface SshSpec {
+  readonly id: string;
+  /** Agent socket or key file paths; empty = $SSH_AUTH_SOCK. */
+  readonly paths: readonly string[];
+}
+export type Entitlement = 'network.host' | 'security.insecure';
+// ---- end CLI extension types ----
 
 /** Daemon-side settings (BuildKit's buildkitd flags), from BUILDKITD_FLAGS or the CLI. */
 export interface DaemonOptions {
   /** --root: a persistent state dir; undefined = ephemeral. */
   readonly root?: string;
   readonly debug: boolean;
+  // ---- begin CLI extension (src/cli/daemon-flags.ts): buildkitd flags accepted from BUILDKITD_FLAGS ----
+  /** --oci-worker-snapshotter: 'auto' (default), 'overlayfs' or 'native'. */
+  readonly snapshotter?: 'auto' | 'overlayfs' | 'native';
+  /** --oci-worker-no-process-sandbox: RUN shares the host PID namespace (BuildKit's rootless option). */
+  readonly noProcessSandbox?: boolean;
+  /** --oci-worker-net: 'auto' (default) or 'host'; both mean the host network here. */
+  readonly net?: 'auto' | 'host';
+  /** --config: absolute path of a buildkitd.toml (checked to exist; not yet read). */
+  readonly config?: string;
+  // ---- end CLI extension ----
 }
 
 /** What a build reports back (written to --metadata-file as JSON, like buildctl's exporter response). */
