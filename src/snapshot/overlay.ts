@@ -47,7 +47,10 @@ export async function mountOverlay(opts: OverlayOptions): Promise<void> {
     // overlay lists lowerdir top first.
     const o = [`lowerdir=${[...lowers].reverse().map(rel).join(':')}`];
     if (upper !== undefined) o.push(`upperdir=${rel(upper)}`, `workdir=${rel(work!)}`);
-    if (opts.userxattr) o.push('userxattr');
+    // An upperdir is diffed as a layer, which only works when overlay records changes as plain files:
+    // no redirect xattrs for renamed dirs (EXDEV instead, tools copy) and no metadata-only copy-ups.
+    // userxattr already implies no redirects and rejects redirect_dir=off ("conflicting options").
+    o.push(...(opts.userxattr ? ['userxattr'] : ['redirect_dir=off']), 'metacopy=off');
     if (opts.readonly) o.push('ro');
     return o.join(',');
   };

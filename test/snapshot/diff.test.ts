@@ -117,3 +117,21 @@ test('long paths, big ids and non-ASCII names go through PAX and GNU tar reads t
   assert.match(gnu, /3000000\/4000000 .* héllo wörld/);
   assert.ok(gnu.includes(`${long}/f`));
 });
+
+test('a renamed lower directory is a whiteout plus a full copy, never an overlay redirect', async (t) => {
+  const dir = await scratch(t);
+  const base = await craftTar(path.join(dir, 'base.tar'), [{ path: 'r/', type: 'Directory', mode: 0o755 }, { path: 'r/f', body: 'f\n' }]);
+  const lower = path.join(dir, 'lower');
+  await unpackLayer({ blobPath: base, mediaType: MediaType.ociLayer, dest: lower, rootless: false });
+  const [upper, work, m] = ['upper', 'work', 'merged'].map((n) => path.join(dir, n)) as [string, string, string];
+  for (const d of [upper, work, m]) await mkdir(d);
+  await mountOverlay({ lowers: [lower], upper, work, target: m });
+  try {
+    sh('mv r r2', m);
+  } finally {
+    await unmount(m);
+  }
+  assert.doesNotMatch(sh(`getfattr -R -d -m - '${upper}'`), /redirect/);
+  const list = await listTar(await layerTarFile(upper, path.join(dir, 'layer.tar')));
+  assert.deepEqual(list.map((e) => e.path), ['.wh.r', 'r2/', 'r2/f']);
+});
