@@ -36,9 +36,10 @@ const READ_CHUNK = 1 << 20;
 const ZEROS = Buffer.alloc(BLOCK * 2);
 
 /**
- * Headers and small file bodies are assembled in one batch buffer and written together: per-file buffers,
- * async open/read/close per file and Buffer.concat made a 8,742-entry Debian rootfs take 0.8 s (min of 7)
- * instead of 0.5 s. Small files are read synchronously (a page-cache read of <= 256 KiB blocks for microseconds).
+ * Headers and small file bodies are assembled in one batch buffer and written together; small files are read
+ * synchronously (a page-cache read of <= 256 KiB blocks for microseconds). 170 MB Debian rootfs, 8,742 entries,
+ * min of 7: async open/read/close per file 0.79 s to a file; this way 0.52 s to a file and 0.31 s to a discarding
+ * sink (GNU `tar -c` to a file: 0.15-0.24 s). Compression of the output costs far more than either.
  */
 export class TarWriter {
   #buf = Buffer.allocUnsafe(BATCH);

@@ -40,7 +40,8 @@ export async function unpackLayer(opts: UnpackOptions): Promise<{ diffId: string
 function tarArgs(o: { dest: string; rootless: boolean; archive: string }): string[] {
   const { dest, rootless } = o;
   return [
-    '-x', '-f', o.archive, '-C', dest,
+    // --force-local: a blob named "sha256:..." must not be taken for a remote "host:file" archive.
+    '-x', '--force-local', '-f', o.archive, '-C', dest,
     '--numeric-owner', '--same-owner', '-p',
     '--xattrs', '--xattrs-include=*',
     // A layer must not smuggle in overlayfs's own metadata (redirects, opaque markers): that is our job.
@@ -111,8 +112,9 @@ async function feed(o: { src: Readable; sink: Writable; hash: Hash; signal?: Abo
   });
   for await (const chunk of src as AsyncIterable<Buffer>) {
     o.signal?.throwIfAborted();
-    // Pipe-sized slices, each handed to tar before we hash it: tar extracts one slice while we hash it, instead
-    // of starving while we hash a whole 1 MiB chunk (0.42 s -> see unpack.bench.ts for the numbers).
+    // Pipe-sized slices, each handed to tar before we hash it, so tar extracts one slice while we hash it
+    // instead of waiting for a whole 1 MiB chunk to be hashed. Hashing on this thread is the floor: zstd layer
+    // of a 170 MB rootfs 0.42-0.50 s vs 0.25 s for `zstd -dc | tar` (unpack.bench.ts, a loaded 2-core box).
     for (let off = 0; off < chunk.length; off += SLICE) {
       const slice = chunk.subarray(off, off + SLICE);
       const full = open && !sink.write(slice);

@@ -64,6 +64,8 @@ test('the diffId is the uncompressed tar digest for gzip, zstd and docker media 
     [`${tar}.zst`, MediaType.ociLayerZstd],
     [tar, MediaType.dockerLayer],
   ];
+  sh(`cp layer.tar 'sha256:abc'`, dir);
+  cases.push([path.join(dir, 'sha256:abc'), MediaType.ociLayer]);
   const first = await manifest(await unpackTo(cases[0]!, path.join(dir, 'u0'), want));
   for (const [i, c] of cases.entries()) {
     const dest = await unpackTo(c, path.join(dir, `u${i + 1}`), want);
