@@ -38,8 +38,10 @@ while [ -L "$self" ]; do
   esac
 done
 repo=$(cd "$(dirname "$self")/.." && pwd -P)
-main=$repo/dist/src/cli/main.js
-[ -f "$main" ] || die "$main not found: build the project first (npx tsc -p . in $repo)"
+# The bundled CLI (one module: fast start-up); the unbundled tsc output works too.
+main=$repo/dist/buildctl.mjs
+[ -f "$main" ] || main=$repo/dist/src/cli/main.js
+[ -f "$main" ] || die "$main not found: build the project first (npm run build in $repo)"
 
 # BUILDKITD_FLAGS -> our global flags. Words have no spaces (they come from unquoted splitting), so the
 # list is kept as one space-separated string and split again, with globbing off, at the exec below.

@@ -44,8 +44,12 @@ const BUILD_FLAGS = {
 const COMMANDS = ['build', 'b', 'debug', 'dump-llb'];
 const FLAG_NAMES = [...Object.keys(GLOBAL_FLAGS), ...Object.keys(BUILD_FLAGS), 'help', 'version'];
 
+/** Set by scripts/bundle.mjs in the bundled CLI (dist/buildctl.mjs), where package.json is not beside us. */
+declare const __BUILDCTL_PKG__: { name?: string; version?: string } | undefined;
+
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
+  const pkg = typeof __BUILDCTL_PKG__ !== 'undefined' ? __BUILDCTL_PKG__
+    : JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
   return `buildctl ${pkg.name ?? 'buildctl'} v${pkg.version ?? '0.0.0'}`;
 }
 
