@@ -10,7 +10,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'daemonless-'));
 const fakeNode = path.join(dir, 'fake-node');
 writeFileSync(fakeNode, '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n');
 chmodSync(fakeNode, 0o755);
-const MAIN = path.join(REPO, 'dist/src/cli/main.js');
+// The script execs the bundled CLI (npm run build makes it).
+const MAIN = path.join(REPO, 'dist/buildctl.mjs');
 
 function script(flags: string, args: string[], via = SCRIPT) {
   return run('/bin/sh', [via, ...args], { env: { BUILDKITD_FLAGS: flags, BUILDCTL_NODE: fakeNode }, cwd: dir });
@@ -29,7 +30,7 @@ test('BUILDKITD_FLAGS become global flags before the buildctl arguments, which p
   ]);
 });
 
-test('no BUILDKITD_FLAGS: just main.js and the arguments', async () => {
+test('no BUILDKITD_FLAGS: just the CLI and the arguments', async () => {
   const r = await script('', ['build', '--progress=plain']);
   assert.deepEqual(r.stdout.trimEnd().split('\n'), [MAIN, 'build', '--progress=plain']);
 });
