@@ -1,10 +1,11 @@
 /**
- * A minimal tar writer for image layouts, producing what Go's archive/tar writes for containerd's archive
- * exporter: USTAR headers with uid/gid 0, empty user/group names, mtime 0, entries padded to 512 bytes and
- * two zero blocks at the end (no record padding). Sizes of 8 GiB and more use the GNU base-256 size field.
+ * A minimal tar writer for image layouts, shaped like what Go's archive/tar writes for containerd's archive
+ * exporter: USTAR headers (npm tar's Header) with uid/gid 0, empty user/group names, mtime 0, entries padded to
+ * 512 bytes and two zero blocks at the end (no record padding).
  */
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { Header } from 'tar';
 import { DigestMismatchError } from '../errors.js';
 
 export interface TarEntry {
@@ -20,34 +21,14 @@ export interface TarEntry {
 const BLOCK = 512;
 const ZERO = Buffer.alloc(BLOCK * 2);
 
-function octal(buf: Buffer, off: number, len: number, value: number): void {
-  buf.write(value.toString(8).padStart(len - 1, '0') + '\0', off, len, 'ascii');
-}
-
-/** One 512-byte USTAR header. */
+/** One 512-byte USTAR header (npm tar's Header encodes it; sizes of 8 GiB and more get base-256). */
 export function tarHeader(e: Pick<TarEntry, 'name' | 'mode' | 'type' | 'size'>): Buffer {
-  const h = Buffer.alloc(BLOCK);
   if (Buffer.byteLength(e.name) > 100) throw new Error(`tar name too long: ${e.name}`);
-  h.write(e.name, 0, 100, 'utf8');
-  octal(h, 100, 8, e.mode);
-  octal(h, 108, 8, 0); // uid
-  octal(h, 116, 8, 0); // gid
-  const size = e.type === 'dir' ? 0 : e.size;
-  if (size < 8 ** 11) {
-    octal(h, 124, 12, size);
-  } else {
-    h[124] = 0x80; // base-256
-    h.writeBigUInt64BE(BigInt(size), 124 + 4);
-  }
-  octal(h, 136, 12, 0); // mtime
-  h.write(e.type === 'dir' ? '5' : '0', 156, 1, 'ascii');
-  h.write('ustar\x0000', 257, 8, 'ascii');
-  octal(h, 329, 8, 0); // devmajor
-  octal(h, 337, 8, 0); // devminor
-  h.fill(0x20, 148, 156); // checksum is computed with its own field as spaces
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  const h = Buffer.alloc(BLOCK);
+  new Header({
+    path: e.name, mode: e.mode, uid: 0, gid: 0, uname: '', gname: '', size: e.type === 'dir' ? 0 : e.size,
+    mtime: new Date(0), type: e.type === 'dir' ? 'Directory' : 'File',
+  }).encode(h, 0);
   return h;
 }
 
