@@ -15,13 +15,20 @@ export interface SourceLocation {
 export class BuildError extends Error {
   readonly code: string;
   readonly hint?: string;
-  readonly location?: SourceLocation;
+  /** Set at construction, or once later by locate() when the error surfaces under a Dockerfile line. */
+  location?: SourceLocation;
   constructor(code: string, message: string, opts: { hint?: string; location?: SourceLocation; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
     if (opts.hint !== undefined) this.hint = opts.hint;
     if (opts.location !== undefined) this.location = opts.location;
+  }
+
+  /** Attach the Dockerfile location this error surfaced under, unless it already has one. */
+  locate(location: SourceLocation | undefined): this {
+    if (location !== undefined && this.location === undefined) this.location = location;
+    return this;
   }
 
   /** The one line the CLI prints. */
@@ -71,6 +78,11 @@ export class OutputError extends BuildError {
 /** The host cannot do what was asked (missing runc, no overlay, ...). */
 export class EnvironmentError extends BuildError {
   constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) { super('BK0009', message, opts); }
+}
+
+/** For `catch (e) { throw withLocation(e, loc) }`: a BuildError gains the location, anything else passes as is. */
+export function withLocation(e: unknown, location: SourceLocation | undefined): unknown {
+  return e instanceof BuildError ? e.locate(location) : e;
 }
 
 /** Narrow an unknown error to a Node system error with the given code, e.g. isErrno(e, 'ENOENT'). */

@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import type { Canonical } from '../../llb/canonical.js';
 import type { FileAction, FileCopy } from '../../llb/ops.js';
-import { BuildError, FileOpError } from '../../errors.js';
+import { withLocation } from '../../errors.js';
 import { checksumPaths, ContextFilter, copy, mkdir, mkfile, rm } from '../../fileop/index.js';
 import type { OpContext, OpImpl } from '../op-impl.js';
 import { SCRATCH, expectSnapshot, type LocalResult, type Result } from '../result.js';
@@ -98,12 +98,4 @@ function contextFilter(src: LocalResult): { contextFilter?: ContextFilter } {
 
 function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
-}
-
-function withLocation(e: unknown, location: OpContext['meta']['location']): unknown {
-  if (e instanceof FileOpError && !e.location && location) {
-    return new FileOpError(e.message, { location, ...(e.hint !== undefined ? { hint: e.hint } : {}) });
-  }
-  if (e instanceof BuildError) return e;
-  return e;
 }

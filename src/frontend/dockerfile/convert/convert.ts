@@ -3,7 +3,7 @@
  * Base images are resolved here (their config feeds ENV/WORKDIR/USER...), concurrently, and pinned by digest
  * in the source ops so the graph is content-addressed.
  */
-import { DockerfileError } from '../../../errors.js';
+import { DockerfileError, withLocation } from '../../../errors.js';
 import { GraphBuilder, type Definition } from '../../../llb/definition.js';
 import type { OpInput } from '../../../llb/ops.js';
 import type { ImageConfig } from '../../../oci/schemas.js';
@@ -157,7 +157,6 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
       try {
         resolved = await ctx.image(base);
       } catch (e) {
-        if (e instanceof DockerfileError) throw e;
         throw withLocation(e, s.from.location);
       }
       image = cloneImage(resolved.image);
@@ -180,12 +179,4 @@ function expandWith(lex: ShellLex, word: string, env: ReturnType<typeof envFromL
     if (e instanceof ShellExpansionError) throw new DockerfileError(e.message, { location });
     throw e;
   }
-}
-
-function withLocation(e: unknown, location: Stage['from']['location']): unknown {
-  if (e && typeof e === 'object' && 'oneLine' in e) {
-    const be = e as DockerfileError;
-    if (!be.location) return new DockerfileError(be.message, { location, ...(be.hint !== undefined ? { hint: be.hint } : {}) });
-  }
-  return e;
 }
