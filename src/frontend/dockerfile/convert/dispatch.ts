@@ -108,7 +108,7 @@ export async function dispatch(ctx: ConvertContext, st: StageState, cmd: StageCo
     case 'workdir': {
       const wd = path.posix.resolve(cfg.WorkingDir || '/', expand(cmd.path));
       cfg.WorkingDir = wd;
-      const action = { type: 'mkdir' as const, path: wd, mode: 0o755, makeParents: true, ...(cfg.User ? { chown: cfg.User } : {}), ...timestamp(ctx) };
+      const action = { type: 'mkdir' as const, path: wd, mode: 0o755, makeParents: true, ...(cfg.User ? { chown: cfg.User } : {}) };
       addOp(ctx, st, { inputs: inputsOf(st), op: { kind: 'file', actions: [{ input: st.output ? 0 : -1, secondaryInput: -1, output: 0, action }] } }, cmd.location, `WORKDIR ${wd}`);
       return addHistory(st.image, { createdBy: `WORKDIR ${wd}`, withLayer: true, suffix: false, ...(ctx.created !== undefined ? { created: ctx.created } : {}) });
     }
@@ -195,7 +195,7 @@ async function dispatchCopy(ctx: ConvertContext, st: StageState, cmd: CopyCmd, e
     output: k === sources.length - 1 ? 0 : -1,
     action: {
       type: 'copy' as const, src: path.posix.join('/', src), dest, followSymlinks: true, dirCopyContents: true, createDestPath: true,
-      allowWildcard: true, allowEmptyWildcard: true, ...(chown !== undefined ? { chown } : {}), ...(mode !== undefined ? { mode } : {}), ...timestamp(ctx),
+      allowWildcard: true, allowEmptyWildcard: true, ...(chown !== undefined ? { chown } : {}), ...(mode !== undefined ? { mode } : {}),
     },
   }));
   const name = cmd.kind.toUpperCase();
@@ -226,10 +226,6 @@ function shellOf(cfg: { Shell?: string[] | null }): string[] {
 
 function inputsOf(st: StageState): { digest: string; index: number }[] {
   return st.output ? [st.output] : [];
-}
-
-function timestamp(_ctx: ConvertContext): { timestamp?: number } {
-  return {};
 }
 
 function addOp(ctx: ConvertContext, st: StageState, op: Op, location: OpMetadata['location'], text: string): void {
