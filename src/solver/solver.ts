@@ -13,6 +13,7 @@ import type { Op, OpInput } from '../llb/ops.js';
 import type { ProgressSink, VertexProgress } from '../progress/types.js';
 import { BuildError } from '../errors.js';
 import type { OpImpl } from './op-impl.js';
+import { localResult } from './ops/source-local.js';
 import type { LocalResult, Result } from './result.js';
 import type { Worker } from './worker.js';
 
@@ -80,11 +81,7 @@ export class Solver {
     if (!input) return undefined;
     const src = this.op(input.digest);
     if (src.op.kind !== 'source' || !src.op.identifier.startsWith('local://')) return undefined;
-    const name = src.op.identifier.slice('local://'.length);
-    const dir = this.opts.worker.locals.get(name);
-    if (dir === undefined) throw new BuildError('BK0010', `no local directory given for "${name}"; pass --local ${name}=DIR`);
-    const excludes = src.op.attrs['excludepatterns'];
-    return { kind: 'local', name, dir, excludePatterns: excludes ? (JSON.parse(excludes) as string[]) : [] };
+    return localResult(this.opts.worker, src.op);
   }
 
   /** Decide which vertices must execute: walk down from the output, stopping at cache hits. */
