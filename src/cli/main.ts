@@ -41,7 +41,7 @@ const BUILD_FLAGS = {
   allow: { type: 'string', describe: 'Allow an entitlement: network.host, security.insecure (repeatable)' },
 } as const;
 
-const COMMANDS = ['build', 'b', 'debug', 'dump-llb'];
+const COMMANDS = ['build', 'b', 'debug', 'dump-llb', 'doctor'];
 const FLAG_NAMES = [...Object.keys(GLOBAL_FLAGS), ...Object.keys(BUILD_FLAGS), 'help', 'version'];
 
 /** Set by scripts/bundle.mjs in the bundled CLI (dist/buildctl.mjs), where package.json is not beside us. */
@@ -81,6 +81,11 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
         code = await dumpLlbCommand(argv, io);
       })
       .demandCommand(1, 'debug needs a subcommand: dump-llb'))
+    .command('doctor', 'Check this machine for builds in the default mode (rootless: rootlesskit, subuid, overlay, /proc)', (y) => y, async (argv) => {
+      running = true;
+      const { doctorCommand } = await import('./doctor-command.js');
+      code = await doctorCommand(argv, io);
+    })
     .demandCommand(1, 'a command is required: build or debug dump-llb (see buildctl --help)')
     .strict()
     .help().alias('h', 'help')
