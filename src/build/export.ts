@@ -27,7 +27,7 @@ export async function exportOutputs(outputs: readonly OutputSpec[], input: Expor
       case 'local': {
         const v = progress.vertex('exporting to client directory');
         v.start();
-        await worker.mounts.withOverlay({ lowers: input.result.layers.map((l) => l.dir), readonly: true }, (dir) => exportLocal({ srcDir: dir, dest: out.dest }));
+        await worker.mounts.withMerged({ lowers: input.result.layers.map((l) => l.dir), readonly: true }, (dir) => exportLocal({ srcDir: dir, dest: out.dest }));
         v.status('copying files done');
         v.done();
         break;
@@ -35,7 +35,7 @@ export async function exportOutputs(outputs: readonly OutputSpec[], input: Expor
       case 'tar': {
         const v = progress.vertex('exporting to client tarball');
         v.start();
-        await worker.mounts.withOverlay({ lowers: input.result.layers.map((l) => l.dir), readonly: true }, (dir) =>
+        await worker.mounts.withMerged({ lowers: input.result.layers.map((l) => l.dir), readonly: true }, (dir) =>
           exportTarFile({ produce: (stream) => writeTreeTar({ dir, out: stream }), dest: out.dest }));
         v.status('sending tarball done');
         v.done();

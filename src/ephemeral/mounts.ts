@@ -1,35 +1,64 @@
 /**
- * Every mount this process makes goes through here, so that on exit, failure or a signal each one is
- * unmounted (deepest first) before the ephemeral dir is removed.
+ * Every merged view of layers this process makes goes through here, so that on exit, failure or a signal each
+ * one is undone (mounts unmounted deepest first, copies removed) before the ephemeral dir is removed.
+ *
+ * Two snapshotters give the same result for the same request:
+ * - overlayfs: an overlay mount of the lowers (+ upper/work) at a fresh mount point;
+ * - native (full copies, where overlayfs cannot be used): the lowers are materialized into a copy under
+ *   copyRoot, fn runs on it, and for a writable request the changes are diffed into req.upper in overlay format.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { mountOverlay, unmount } from '../snapshot/index.js';
+import { diffToUpper, materialize, mountOverlay, recordTree, unmount, type SnapshotterName } from '../snapshot/index.js';
 
 export interface OverlayRequest {
   /** Bottom to top. Empty = scratch. */
   readonly lowers: readonly string[];
+  /** The writable layer: with overlayfs the upperdir, with native the dir the changes are diffed into. */
   readonly upper?: string;
+  /** overlayfs's workdir (unused by native). */
   readonly work?: string;
+  /** A view fn must not write to. With native and one lower, fn gets the layer dir itself. */
   readonly readonly?: boolean;
 }
 
+export interface MountTrackerOptions {
+  /** Where mount points (and the empty scratch dir) are made: the ephemeral run dir. */
+  readonly mountRoot: string;
+  /** In a user namespace: overlay with `userxattr`, opaque dirs as user.overlay.opaque. */
+  readonly rootless: boolean;
+  readonly snapshotter: SnapshotterName;
+  /** Where native copies are made: on the state dir's filesystem (state.tmp), not in a tmpfs run dir. */
+  readonly copyRoot: string;
+}
+
 export class MountTracker {
+  readonly snapshotter: SnapshotterName;
   private readonly active = new Set<string>();
+  private readonly copies = new Set<string>();
   private emptyDir: string | undefined;
 
-  constructor(private readonly mountRoot: string, private readonly userxattr: boolean) {}
+  constructor(private readonly opts: MountTrackerOptions) {
+    this.snapshotter = opts.snapshotter;
+  }
 
-  /** Mount an overlay at a fresh mount point, run fn on it, unmount (also when fn throws). */
-  async withOverlay<T>(req: OverlayRequest, fn: (mountpoint: string) => Promise<T>): Promise<T> {
-    await mkdir(this.mountRoot, { recursive: true });
-    const target = await mkdtemp(path.join(this.mountRoot, 'm-'));
+  /**
+   * Give fn a dir showing the lowers merged (plus, when writable, a place whose changes end up in req.upper),
+   * and undo it afterwards, also when fn throws.
+   */
+  async withMerged<T>(req: OverlayRequest, fn: (root: string) => Promise<T>): Promise<T> {
+    return this.opts.snapshotter === 'native' ? this.withCopy(req, fn) : this.withOverlay(req, fn);
+  }
+
+  private async withOverlay<T>(req: OverlayRequest, fn: (mountpoint: string) => Promise<T>): Promise<T> {
+    await mkdir(this.opts.mountRoot, { recursive: true });
+    const target = await mkdtemp(path.join(this.opts.mountRoot, 'm-'));
     let lowers = [...req.lowers];
     if (lowers.length === 0) lowers = [await this.empty()];
     await mountOverlay({
       lowers,
       target,
-      userxattr: this.userxattr,
+      userxattr: this.opts.rootless,
       ...(req.upper !== undefined ? { upper: req.upper } : {}),
       ...(req.work !== undefined ? { work: req.work } : {}),
       ...(req.readonly !== undefined ? { readonly: req.readonly } : {}),
@@ -44,21 +73,58 @@ export class MountTracker {
     }
   }
 
+  private async withCopy<T>(req: OverlayRequest, fn: (root: string) => Promise<T>): Promise<T> {
+    const { lowers, upper } = req;
+    if (upper === undefined) {
+      // Read-only: no copy where no merge is needed.
+      if (lowers.length === 0) return fn(await this.empty());
+      if (lowers.length === 1) return fn(lowers[0]!);
+    } else if (lowers.length === 0) {
+      return fn(upper);
+    }
+    await mkdir(this.opts.copyRoot, { recursive: true });
+    const copy = await mkdtemp(path.join(this.opts.copyRoot, 'native-'));
+    this.copies.add(copy);
+    try {
+      const rootfs = path.join(copy, 'rootfs');
+      await materialize({ layers: lowers, dest: rootfs, rootless: this.opts.rootless });
+      if (upper === undefined) return await fn(rootfs);
+      const before = recordTree(rootfs);
+      const result = await fn(rootfs);
+      await diffToUpper({ root: rootfs, before, upper, rootless: this.opts.rootless });
+      return result;
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+      this.copies.delete(copy);
+    }
+  }
+
   private async empty(): Promise<string> {
     if (!this.emptyDir) {
-      this.emptyDir = path.join(this.mountRoot, 'empty');
+      this.emptyDir = path.join(this.opts.mountRoot, 'empty');
       await mkdir(this.emptyDir, { recursive: true });
     }
     return this.emptyDir;
   }
 
-  /** Unmount everything still mounted; errors are collected, not thrown, so cleanup goes on. */
+  /**
+   * Unmount everything still mounted and remove native copies still there (copyRoot may be a persistent
+   * state dir's tmp/); errors are collected, not thrown, so cleanup goes on.
+   */
   async unmountAll(): Promise<Error[]> {
     const errors: Error[] = [];
     for (const target of [...this.active].reverse()) {
       try {
         await unmount(target);
         this.active.delete(target);
+      } catch (e) {
+        errors.push(e as Error);
+      }
+    }
+    for (const copy of [...this.copies]) {
+      try {
+        await rm(copy, { recursive: true, force: true });
+        this.copies.delete(copy);
       } catch (e) {
         errors.push(e as Error);
       }

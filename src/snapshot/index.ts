@@ -4,6 +4,8 @@
  * - mountOverlay / unmount: stack layer dirs (bottom -> top) with an optional writable upper
  * - writeLayerTar: overlay-format dir (e.g. a RUN's upperdir) -> OCI layer tar
  * - writeTreeTar: plain tree (e.g. the merged rootfs) -> tar
+ * - materialize / recordTree / diffToUpper: the "native" snapshotter (full copies) where overlayfs cannot be used
+ * - probeSnapshotter: which of the two works on this state dir
  * Both tar writers write the whole archive (incl. end-of-archive blocks) to `out` and do not end it.
  */
 export { unpackLayer, type UnpackOptions } from './unpack.js';
@@ -12,3 +14,5 @@ export { writeLayerTar, type LayerTarOptions } from './diff.js';
 export { writeTreeTar, type TreeTarOptions } from './tree-tar.js';
 export { isWhiteout, isOverlayXattr, opaqueXattr } from './overlay-format.js';
 export { resolveInRoot, type RootedPath } from './chroot-path.js';
+export { materialize, recordTree, diffToUpper, type MaterializeOptions, type TreeState, type NativeDiffOptions, type NativeDiffStats } from './native.js';
+export { probeSnapshotter, type SnapshotterName, type ProbeResult } from './probe.js';

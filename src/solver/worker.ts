@@ -8,6 +8,7 @@ import { LayerStore } from '../cache/layer-store.js';
 import type { StateDir } from '../cache/state-dir.js';
 import { MountTracker } from '../ephemeral/mounts.js';
 import { ContentStore } from '../output/index.js';
+import type { SnapshotterName } from '../snapshot/index.js';
 import type { RegistryClient, ResolvedImage } from '../registry/index.js';
 import { FileChecksumMemo } from '../fileop/index.js';
 
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   readonly locals: ReadonlyMap<string, string>;
   readonly registry: RegistryClient;
   readonly noProcessSandbox?: boolean;
+  /** How layers are merged: overlay mounts, or full copies where overlayfs cannot work. Default 'overlayfs'. */
+  readonly snapshotter?: SnapshotterName;
 }
 
 export class Worker {
@@ -32,6 +35,7 @@ export class Worker {
   readonly noProcessSandbox: boolean;
   readonly runDir: string;
   readonly runcRoot: string;
+  readonly snapshotter: SnapshotterName;
   readonly mounts: MountTracker;
   /** Resolved images by reference string, shared by the frontend (metadata) and the solver (pull). */
   readonly images = new Map<string, Promise<ResolvedImage>>();
@@ -49,7 +53,10 @@ export class Worker {
     this.noProcessSandbox = opts.noProcessSandbox ?? false;
     this.runDir = opts.runDir;
     this.runcRoot = path.join(opts.runDir, 'runc');
-    this.mounts = new MountTracker(path.join(opts.runDir, 'mnt'), opts.rootless);
+    this.snapshotter = opts.snapshotter ?? 'overlayfs';
+    this.mounts = new MountTracker({
+      mountRoot: path.join(opts.runDir, 'mnt'), rootless: opts.rootless, snapshotter: this.snapshotter, copyRoot: opts.state.tmp,
+    });
   }
 
   /** The persistent (path, size, mtime, inode) -> content hash memo of context files, loaded once. */

@@ -88,7 +88,7 @@ async function copyFrom(ctx: OpContext, destRoot: string, c: FileCopy, src: Resu
   if (src.kind === 'local') {
     return copy({ srcRoot: src.dir, destRoot, action, ...contextFilter(src) });
   }
-  await ctx.worker.mounts.withOverlay({ lowers: src.layers.map((l) => l.dir), readonly: true }, (srcRoot) =>
+  await ctx.worker.mounts.withMerged({ lowers: src.layers.map((l) => l.dir), readonly: true }, (srcRoot) =>
     copy({ srcRoot, destRoot, action }));
 }
 

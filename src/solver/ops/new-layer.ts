@@ -24,7 +24,7 @@ export async function withNewLayer(
   const pending = await worker.layers.create();
   let layer: Layer;
   try {
-    await worker.mounts.withOverlay(
+    await worker.mounts.withMerged(
       { lowers: base.layers.map((l) => l.dir), upper: pending.diff, work: pending.work },
       work,
     );
