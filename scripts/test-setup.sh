@@ -7,7 +7,8 @@
 #     layouts: { busybox: "/abs/.cache/test-images/busybox", ... } }
 # The registry is Debian's docker-registry on a free loopback port, with its storage and log in .test-env/registry.
 # Running this again stops the previous shared registry first. Image keys: busybox debian busyboxV2s2
-# busyboxZstd busyboxUncompressed multiarch.
+# busyboxZstd busyboxUncompressed multiarch. It also makes the unprivileged test users (scripts/test-users.sh)
+# and lists them under "users".
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 envdir=$repo/.test-env
@@ -34,6 +35,7 @@ stop_registry() {
 if [[ ${1:-} == --stop ]]; then stop_registry; exit 0; fi
 
 t0=$EPOCHREALTIME
+users=$(bash "$repo/scripts/test-users.sh")
 bash "$repo/scripts/test-images/build.sh"
 t1=$EPOCHREALTIME
 
@@ -97,15 +99,15 @@ done
 
 tmp=$envfile.tmp
 node -e '
-  const [file, registry, pid, ...entries] = process.argv.slice(1);
-  const env = { registry, registryPid: Number(pid), images: {}, layouts: {} };
+  const [file, registry, pid, users, ...entries] = process.argv.slice(1);
+  const env = { registry, registryPid: Number(pid), images: {}, layouts: {}, users: JSON.parse(users) };
   for (const e of entries) {
     const [key, ref, layout] = e.split("=");
     env.images[key] = ref;
     env.layouts[key] = layout;
   }
   require("fs").writeFileSync(file, JSON.stringify(env, null, 2) + "\n");
-' "$tmp" "$host" "$pid" "${entries[@]}"
+' "$tmp" "$host" "$pid" "$users" "${entries[@]}"
 mv "$tmp" "$envfile"
 awk -v a="$t0" -v b="$t1" -v c="$EPOCHREALTIME" -v h="$host" -v p="$pid" \
   'BEGIN { printf "test-setup: images %.1f s, registry %s (pid %s) + pushes %.1f s\n", b - a, h, p, c - b }' >&2

@@ -24,6 +24,19 @@ const PerImage = Type.Object({
   multiarch: Type.String(),
 });
 
+const TestUser = Type.Object({ name: Type.String(), uid: Type.Integer(), gid: Type.Integer(), home: Type.String() });
+
+/** Unprivileged users made by scripts/test-users.sh. */
+const TestUsers = Type.Object({
+  /** A normal user with one subuid/subgid range of 65536 ids: the rootless worker of the e2e matrix. */
+  rootless: TestUser,
+  /** A subuid/subgid range of only 1000 ids. */
+  narrow: TestUser,
+  /** No subuid/subgid range. */
+  noSubid: TestUser,
+});
+export type TestUserInfo = Static<typeof TestUser>;
+
 export const TestEnvSchema = Type.Object({
   /** "127.0.0.1:PORT", plain http. */
   registry: Type.String({ pattern: '^127\\.0\\.0\\.1:[0-9]+$' }),
@@ -32,6 +45,7 @@ export const TestEnvSchema = Type.Object({
   images: PerImage,
   /** Absolute paths of the OCI image layouts (each index.json has one entry tagged "latest"). */
   layouts: PerImage,
+  users: TestUsers,
 });
 export type TestEnv = Static<typeof TestEnvSchema>;
 export type TestImageName = keyof TestEnv['images'];
