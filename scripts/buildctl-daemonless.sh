@@ -12,7 +12,8 @@
 #   --debug
 #   --oci-worker-no-process-sandbox
 #   --oci-worker-snapshotter NAME                 auto, overlayfs, native
-#   --oci-worker-net MODE                         auto, host
+#   --oci-worker-net MODE                         auto, host, slirp4netns (rootless: the whole build under
+#                                                 rootlesskit --net=slirp4netns --disable-host-loopback)
 #   --oci-worker[=true], --containerd-worker=false  accepted, nothing to do: the OCI worker is the only one
 # Anything else is an error. BUILDCTL_NODE overrides the node binary (default: node from PATH).
 #
@@ -74,10 +75,93 @@ for word in $BUILDKITD_FLAGS; do
 done
 [ -z "$want" ] || die "$want in BUILDKITD_FLAGS needs a value"
 
-# ---- rootless (issue 3, not implemented yet) ----
-# When not root, BuildKit's script runs buildkitd under rootlesskit. Here the re-exec of the whole CLI through
-# rootlesskit (--net=host --copy-up=/etc) goes in this place; until then a non-root build fails with a clear
-# error from the build itself.
+# ---- rootless ----
+# Without full privileges (uid 0 with CAP_SYS_ADMIN and the identity uid_map) a build runs inside rootlesskit, as
+# BuildKit's script runs `rootlesskit buildkitd`: one user namespace with the user's /etc/subuid + /etc/subgid ranges,
+# uid 0 inside, for the whole build (unpack, mounts, runc, diff, export). rootlesskit is exec'd, so signals reach it
+# (it forwards them) and its exit status is the build's. Its state dir goes in the run dir we make here and pass on
+# (BUILDCTL_RUN_DIR); the CLI removes the run dir when it is done.
+# rootlesskit's own stderr goes through a filter: its "child exited" lines only repeat our exit code and are dropped;
+# anything else it says is shown as rootlesskit's, with a pointer to `doctor`. The CLI itself writes to the real
+# stderr, passed as fd 9 (BUILDCTL_STDERR_FD), so a terminal stays a terminal for the progress display.
+
+# Full privileges: what a root build needs (mounts, runc, any file owner).
+privileged() {
+  [ "$(id -u)" = 0 ] || return 1
+  capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+  [ -n "$capeff" ] || return 1
+  [ $(( (0x$capeff >> 21) & 1 )) -eq 1 ] || return 1 # CAP_SYS_ADMIN
+  read -r m0 m1 m2 </proc/self/uid_map || return 1
+  [ "$m0 $m1 $m2" = "0 0 4294967295" ]
+}
+
+# The command word (build, doctor, ...) and --oci-worker-net, from our flags and the arguments. Global flags may come
+# before the command; those that take a value may have it as the next word.
+cmd=
+net=
+skip=
+# shellcheck disable=SC2086 # $flags is split on purpose
+for a in $flags "$@"; do
+  if [ -n "$skip" ]; then
+    [ "$skip" = net ] && net=$a
+    skip=
+    continue
+  fi
+  case $a in
+    --oci-worker-net) skip=net ;;
+    --oci-worker-net=*) net=${a#*=} ;;
+    --root | --config | --oci-worker-snapshotter) skip=value ;;
+    -*) ;;
+    *) [ -n "$cmd" ] || cmd=$a ;;
+  esac
+  # Only words before the command can be global flags with separate values; after it, stop at the command.
+  [ -z "$cmd" ] || break
+done
+# --oci-worker-net may also come after the command (it is a global flag).
+for a in "$@"; do
+  case $a in --oci-worker-net=*) net=${a#*=} ;; esac
+done
+
+# Filter rootlesskit's stderr until it closes, then remove the run dir if the CLI did not get to (rootlesskit
+# failed to start).
+rootlesskit_stderr() { # RUNDIR PROG
+  shown=
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      "[rootlesskit:"*"] error: child exited"* | "[rootlesskit:child ] error: command "*" exited: "*) ;;
+      "[rootlesskit:child ] error: parsing message from fd 3: EOF"*) ;; # the child's echo of a parent failure
+      "[rootlesskit:"*)
+        printf 'rootlesskit: %s\n' "${line#*] }"
+        shown=1 ;;
+      *) printf '%s\n' "$line" ;;
+    esac
+  done
+  [ -z "$shown" ] || printf 'hint: run "%s doctor" to check this machine for rootless builds\n' "$2"
+  rm -f "$1/rootlesskit.stderr"
+  rmdir "$1" 2>/dev/null || true
+}
+
+case $cmd in
+  build | b) needs_privileges=yes ;;
+  *) needs_privileges=no ;;
+esac
+if [ "$needs_privileges" = yes ] && [ -z "${ROOTLESSKIT_STATE_DIR-}" ] && ! privileged; then
+  prog=$(basename "$0")
+  command -v rootlesskit >/dev/null 2>&1 ||
+    die "not running as root, and rootlesskit is not installed (apt-get install rootlesskit uidmap); run \"$prog doctor\""
+  rk_net="--net=host"
+  case $net in
+    slirp4netns) rk_net="--net=slirp4netns --disable-host-loopback" ;;
+  esac
+  base=${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}
+  rundir=$(mktemp -d "$base/buildctl-XXXXXX") || die "cannot make a temp dir in $base"
+  mkfifo "$rundir/rootlesskit.stderr" || die "cannot make a fifo in $rundir"
+  rootlesskit_stderr "$rundir" "$prog" <"$rundir/rootlesskit.stderr" >&2 &
+  command -v "$BUILDCTL_NODE" >/dev/null 2>&1 || die "node not found ($BUILDCTL_NODE); set BUILDCTL_NODE to a Node 20+ binary"
+  export BUILDCTL_RUN_DIR="$rundir" BUILDCTL_STDERR_FD=9
+  # shellcheck disable=SC2086 # $rk_net and $flags are split on purpose
+  exec rootlesskit $rk_net --copy-up=/etc --state-dir="$rundir/rootlesskit" "$BUILDCTL_NODE" "$main" $flags "$@" 9>&2 2>"$rundir/rootlesskit.stderr"
+fi
 # ---- end rootless ----
 
 command -v "$BUILDCTL_NODE" >/dev/null 2>&1 || die "node not found ($BUILDCTL_NODE); set BUILDCTL_NODE to a Node 20+ binary"

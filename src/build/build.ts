@@ -2,7 +2,10 @@
  * One build, start to end, in this process: open the session (state dir), run the frontend, solve,
  * export, and always clean up.
  */
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, FlagError } from '../errors.js';
+import { claimStateDir, type StateOwner } from '../cache/state-owner.js';
+import { detectPrivilege, hostUidOfRoot } from '../rootless/privilege.js';
+import { DOCTOR_HINT } from '../rootless/rootlesskit-stderr.js';
 import { dumpDefinition } from '../llb/definition.js';
 import { openSession } from '../ephemeral/session.js';
 import type { ProgressSink } from '../progress/types.js';
@@ -22,18 +25,29 @@ export interface BuildContext {
   readonly onVertexTiming?: (digest: string, phase: 'start' | 'end', at: number, kind: string) => void;
 }
 
-function requireRoot(): void {
-  if (process.getuid?.() !== 0) {
-    throw new EnvironmentError('running as a non-root user is not supported yet', { hint: 'run as root (rootless mode is coming)' });
+/** Root, or rootless inside rootlesskit's user namespace; anything else was re-run under rootlesskit by the CLI. */
+function buildMode(daemon: DaemonOptions): { rootless: boolean; owner: StateOwner } {
+  const p = detectPrivilege();
+  if (p.mode === 'needs-rootlesskit') {
+    throw new EnvironmentError(`cannot build here: ${p.reason ?? 'not fully privileged'}, and not inside rootlesskit`, { hint: DOCTOR_HINT });
   }
+  const rootless = p.mode === 'userns';
+  if (daemon.net === 'slirp4netns' && !rootless) {
+    throw new FlagError('--oci-worker-net=slirp4netns is for rootless builds (it runs the build under rootlesskit --net=slirp4netns); as root, RUN uses the host network');
+  }
+  return { rootless, owner: rootless ? { mode: 'rootless', hostUid: hostUidOfRoot(p.uidMap) ?? 0 } : { mode: 'root', hostUid: 0 } };
 }
 
 export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: BuildContext): Promise<ExporterResponse> {
-  requireRoot();
+  const { rootless, owner } = buildMode(daemon);
   const session = await openSession({ ...(daemon.root !== undefined ? { root: daemon.root } : {}) });
   let worker: Worker | undefined;
   try {
-    worker = new Worker({ state: session.state, runDir: session.runDir, rootless: false, locals: req.locals, registry: new RegistryClient() });
+    await claimStateDir(session.state.root, owner);
+    worker = new Worker({
+      state: session.state, runDir: session.runDir, rootless, noProcessSandbox: daemon.noProcessSandbox ?? false,
+      locals: req.locals, registry: new RegistryClient(),
+    });
     const created = new Date().toISOString();
     const frontend = await loadDockerfileFrontend(req, worker, ctx.progress, created);
     ctx.signal.throwIfAborted();
@@ -55,7 +69,7 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
 export async function dumpLlb(req: BuildRequest, daemon: DaemonOptions, progress: ProgressSink): Promise<unknown[]> {
   const session = await openSession({ ...(daemon.root !== undefined ? { root: daemon.root } : {}) });
   try {
-    const worker = new Worker({ state: session.state, runDir: session.runDir, rootless: process.getuid?.() !== 0, locals: req.locals, registry: new RegistryClient() });
+    const worker = new Worker({ state: session.state, runDir: session.runDir, rootless: detectPrivilege().mode !== 'root', locals: req.locals, registry: new RegistryClient() });
     const frontend = await loadDockerfileFrontend(req, worker, progress, new Date().toISOString());
     return dumpDefinition(frontend.definition);
   } finally {

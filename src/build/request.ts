@@ -99,8 +99,11 @@ export interface DaemonOptions {
   readonly snapshotter?: 'auto' | 'overlayfs' | 'native';
   /** --oci-worker-no-process-sandbox: RUN shares the host PID namespace (BuildKit's rootless option). */
   readonly noProcessSandbox?: boolean;
-  /** --oci-worker-net: 'auto' (default) or 'host'; both mean the host network here. */
-  readonly net?: 'auto' | 'host';
+  /**
+   * --oci-worker-net: 'auto' (default) and 'host' give RUN the host's network; 'slirp4netns' (rootless only) runs
+   * the whole build under `rootlesskit --net=slirp4netns --disable-host-loopback`.
+   */
+  readonly net?: 'auto' | 'host' | 'slirp4netns';
   /** --config: absolute path of a buildkitd.toml (checked to exist; not yet read). */
   readonly config?: string;
   // ---- end CLI extension ----

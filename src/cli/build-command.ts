@@ -11,6 +11,7 @@ import type { CommandIO } from './io.js';
 import { writeMetadataFile } from './metadata-file.js';
 import { BuildArgvSchema, checkArgv, type BuildArgv } from './schemas.js';
 import { abortOnSignals } from './signals.js';
+import { detectPrivilege } from '../rootless/privilege.js';
 
 export interface ParsedBuild {
   readonly req: BuildRequest;
@@ -28,6 +29,14 @@ export function parseBuildArgv(argv: BuildArgv, io: Pick<CommandIO, 'cwd' | 'env
 /** `argv` as yargs made it; checked here against BuildArgvSchema. */
 export async function buildCommand(argv: unknown, io: CommandIO): Promise<number> {
   const { req, daemon, mode } = parseBuildArgv(checkArgv(BuildArgvSchema, argv), io);
+  // Without full privileges the build runs inside rootlesskit: this same command again, in its user namespace.
+  if (detectPrivilege(io.env).mode === 'needs-rootlesskit') {
+    const { runUnderRootlesskit } = await import('../rootless/reexec.js');
+    return runUnderRootlesskit({
+      argv: [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+      env: io.env, net: daemon.net === 'slirp4netns' ? 'slirp4netns' : 'host', stderr: io.stderr, signals: io.signals,
+    });
+  }
   const progress = createProgress(mode, io.stderr);
   const scope = abortOnSignals({ source: io.signals, exit: io.exit });
   try {

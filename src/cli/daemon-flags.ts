@@ -10,7 +10,7 @@ import type { GlobalArgv } from './schemas.js';
 import { last } from './schemas.js';
 
 const SNAPSHOTTERS = ['auto', 'overlayfs', 'native'] as const;
-const NETS = ['auto', 'host'] as const;
+const NETS = ['auto', 'host', 'slirp4netns'] as const;
 
 export function parseDaemonOptions(argv: GlobalArgv, cwd: string): DaemonOptions {
   const root = last(argv.root);
@@ -22,7 +22,7 @@ export function parseDaemonOptions(argv: GlobalArgv, cwd: string): DaemonOptions
     throw new FlagError(`--oci-worker-snapshotter=${snapshotter} is not supported (${SNAPSHOTTERS.join(', ')})`);
   }
   if (net !== undefined && !(NETS as readonly string[]).includes(net)) {
-    throw new FlagError(`--oci-worker-net=${net} is not supported: RUN steps use the host network (${NETS.join(', ')})`);
+    throw new FlagError(`--oci-worker-net=${net} is not supported (${NETS.join(', ')})`);
   }
   let configPath: string | undefined;
   if (config !== undefined) {

@@ -12,6 +12,7 @@ import { suggest } from './suggest.js';
 import { loadBuildModule, type CommandIO } from './io.js';
 import { formatError } from './report-error.js';
 import { CanceledError } from './signals.js';
+import { cliStderr } from './stderr.js';
 
 const GLOBAL_FLAGS = {
   debug: { type: 'boolean', describe: 'Print stacks with errors' },
@@ -19,7 +20,7 @@ const GLOBAL_FLAGS = {
   config: { type: 'string', describe: 'buildkitd config file (buildkitd.toml)' },
   'oci-worker-snapshotter': { type: 'string', describe: 'Snapshotter: auto, overlayfs, native' },
   'oci-worker-no-process-sandbox': { type: 'boolean', describe: 'Do not give RUN steps their own PID namespace' },
-  'oci-worker-net': { type: 'string', describe: 'RUN network: auto, host' },
+  'oci-worker-net': { type: 'string', describe: 'RUN network: auto, host, slirp4netns (rootless: isolate the whole build)' },
 } as const;
 
 const SOURCE_FLAGS = {
@@ -55,7 +56,7 @@ function version(): string {
 
 export async function main(args: readonly string[], deps: Partial<CommandIO> = {}): Promise<number> {
   const io: CommandIO = {
-    cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr,
+    cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: cliStderr(),
     loadBuild: loadBuildModule, signals: process, exit: (code) => process.exit(code), ...deps,
   };
   let code = 0;
@@ -124,7 +125,7 @@ function usageMessage(message: string, args: readonly string[]): string {
 /** The bin entry: run, let stdout/stderr drain (a tar stream may still be in a pipe), exit with the code. */
 export async function run(): Promise<void> {
   const code = await main(process.argv.slice(2));
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  await Promise.all([process.stdout, process.stderr, cliStderr()].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
   process.exit(code);
 }
 

@@ -4,7 +4,7 @@
  * the run dir's `state/` unless --root names a persistent one. close() unmounts everything, kills and deletes
  * every container, and removes the run dir; it runs on success, failure and SIGINT/SIGTERM alike.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StateDir } from '../cache/state-dir.js';
@@ -24,8 +24,22 @@ export function ephemeralBase(env: NodeJS.ProcessEnv = process.env): string {
   return xdg && xdg !== '' ? xdg : os.tmpdir();
 }
 
-export async function openSession(opts: { root?: string }): Promise<Session> {
-  const runDir = await mkdtemp(path.join(ephemeralBase(), 'buildctl-'));
+/**
+ * The run dir: BUILDCTL_RUN_DIR when scripts/buildctl-daemonless.sh (or our own re-exec) made it before starting
+ * rootlesskit, whose state dir lives in it; else a fresh one. Either way this session owns it and removes it.
+ */
+async function makeRunDir(env: NodeJS.ProcessEnv): Promise<string> {
+  const given = env['BUILDCTL_RUN_DIR'];
+  if (given !== undefined && given !== '') {
+    delete env['BUILDCTL_RUN_DIR']; // one session per process owns it
+    const st = await stat(given).catch(() => undefined);
+    if (st?.isDirectory() && st.uid === process.getuid?.()) return given;
+  }
+  return mkdtemp(path.join(ephemeralBase(env), 'buildctl-'));
+}
+
+export async function openSession(opts: { root?: string; env?: NodeJS.ProcessEnv }): Promise<Session> {
+  const runDir = await makeRunDir(opts.env ?? process.env);
   const persistent = opts.root !== undefined;
   const state = new StateDir(opts.root ?? path.join(runDir, 'state'));
   await state.init();
