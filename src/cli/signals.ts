@@ -1,7 +1,9 @@
 /**
  * SIGINT/SIGTERM during a build: the first one aborts the build through the AbortSignal given to runBuild
  * (which unmounts, kills containers, removes the ephemeral dir), after which the CLI exits 130/143. A second
- * signal exits at once, for a cleanup that hangs.
+ * signal exits at once, for a cleanup that hangs — if it comes at least a second after the first: one Ctrl-C
+ * can arrive more than once (the terminal signals the whole process group, and rootlesskit forwards the same
+ * signal to us again), and those copies must not cut the cleanup short.
  */
 import { BuildError } from '../errors.js';
 
@@ -24,12 +26,21 @@ export interface SignalScope {
   dispose(): void;
 }
 
-export function abortOnSignals(opts: { source: NodeJS.EventEmitter; exit: (code: number) => void }): SignalScope {
+/** Signals within this long after the first are copies of it, not a second request. */
+export const REPEAT_WINDOW_MS = 1000;
+
+export function abortOnSignals(opts: { source: NodeJS.EventEmitter; exit: (code: number) => void; now?: () => number }): SignalScope {
+  const now = opts.now ?? Date.now;
   const controller = new AbortController();
   let canceled: CanceledError | undefined;
+  let firstAt = 0;
   const handlers = (Object.keys(EXIT_CODES) as HandledSignal[]).map((name) => {
     const handler = (): void => {
-      if (canceled !== undefined) return opts.exit(EXIT_CODES[name]);
+      if (canceled !== undefined) {
+        if (now() - firstAt >= REPEAT_WINDOW_MS) opts.exit(EXIT_CODES[name]);
+        return;
+      }
+      firstAt = now();
       canceled = new CanceledError(name);
       controller.abort(canceled);
     };

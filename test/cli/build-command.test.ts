@@ -75,10 +75,21 @@ test('a second SIGINT exits at once when the build does not stop', async () => {
   const started = Date.now();
   const r = await buildctl(['build', '--progress=quiet'], { STUB_MODE: 'stuck' }, {
     marker: 'STUB READY',
-    then: (child) => { child.kill('SIGINT'); setTimeout(() => child.kill('SIGINT'), 200); },
+    then: (child) => { child.kill('SIGINT'); setTimeout(() => child.kill('SIGINT'), 1200); },
   });
   assert.equal(r.code, 130);
   assert.ok(Date.now() - started < 5000);
+});
+
+test('copies of the first SIGINT (process group + rootlesskit forwarding) do not cut the cleanup short', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stub-'));
+  const marker = path.join(dir, 'cleaned');
+  const r = await buildctl(['build', '--progress=quiet'], { STUB_MODE: 'hang', STUB_CLEANUP_FILE: marker }, {
+    marker: 'STUB READY',
+    then: (child) => { child.kill('SIGINT'); child.kill('SIGINT'); setTimeout(() => child.kill('SIGINT'), 50); },
+  });
+  assert.equal(r.code, 130);
+  assert.ok(existsSync(marker), 'the cleanup ran to its end');
 });
 
 test('debug dump-llb: one JSON object per line on stdout', async () => {
