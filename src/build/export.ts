@@ -27,7 +27,7 @@ export async function exportOutputs(outputs: readonly OutputSpec[], input: Expor
       case 'local': {
         const v = progress.vertex('exporting to client directory');
         v.start();
-        await worker.mounts.withMerged({ lowers: input.result.layers.map((l) => l.dir), readonly: true }, (dir) => exportLocal({ srcDir: dir, dest: out.dest }));
+        await worker.mounts.withMerged({ lowers: input.result.layers.map((l) => l.dir), readonly: true }, (dir) => exportLocal({ srcDir: dir, dest: out.dest, ownedByCaller: worker.rootless }));
         v.status('copying files done');
         v.done();
         break;

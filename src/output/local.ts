@@ -20,11 +20,20 @@ import { execa } from 'execa';
 import { isErrno, OutputError } from '../errors.js';
 import { tempSibling } from './tar.js';
 
-export interface ExportLocalOptions { srcDir: string; dest: string }
+export interface ExportLocalOptions {
+  srcDir: string;
+  dest: string;
+  /**
+   * Rootless: the files become the invoking user's (uid 0 in rootlesskit's namespace), as BuildKit's client-side
+   * local export writes them; the image's owners are not kept (they would be the user's subuids on the host).
+   */
+  ownedByCaller?: boolean;
+}
 
-async function copyTree(src: string, target: string): Promise<void> {
+async function copyTree(src: string, target: string, ownedByCaller: boolean): Promise<void> {
   // -T: target is the new directory itself, not a directory to copy into.
-  const r = await execa('cp', ['-a', '--reflink=auto', '-T', '--', src, target], { reject: false, stdin: 'ignore' });
+  const keep = ownedByCaller ? ['--no-preserve=ownership'] : [];
+  const r = await execa('cp', ['-a', ...keep, '--reflink=auto', '-T', '--', src, target], { reject: false, stdin: 'ignore' });
   if (r.exitCode !== 0) {
     throw new OutputError(`copying ${src} to ${target} failed: ${String(r.stderr).trim().split('\n')[0] ?? ''}`, { cause: r });
   }
@@ -71,7 +80,7 @@ export async function exportLocal(opts: ExportLocalOptions): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = tempSibling(dest);
   try {
-    await copyTree(src, tmp);
+    await copyTree(src, tmp, opts.ownedByCaller ?? false);
     if (existing === undefined) {
       await rename(tmp, dest);
     } else {

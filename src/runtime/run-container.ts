@@ -9,7 +9,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExecError, isErrno } from '../errors.js';
+import { EnvironmentError, ExecError, isErrno } from '../errors.js';
 import { resolveInRoot } from '../snapshot/chroot-path.js';
 import { DEFAULT_HOSTNAME, writeEtcFiles } from './etc-files.js';
 import { missingMountPoints, removeMountStubs } from './mount-stubs.js';
@@ -92,9 +92,19 @@ async function runAndWait(opts: RunOptions): Promise<{ exitCode: number }> {
   const exitCode = result.exitCode ?? 128 + signalNumber(result.signal);
   const runcError = await runcLoggedError(logFile);
   // runc logs e.g. "runc run failed: unable to start container process: exec: ...": one line, runc's words.
-  if (runcError !== undefined) throw new ExecError(runcError.split('\n')[0]!, exitCode);
+  if (runcError !== undefined) {
+    const line = runcError.split('\n')[0]!;
+    if (/mounting "proc"/.test(line) && /operation not permitted|permission denied/i.test(line)) {
+      throw new EnvironmentError(line, { hint: PROC_HINT });
+    }
+    throw new ExecError(line, exitCode);
+  }
   return { exitCode };
 }
+
+/** What to do when a fresh /proc cannot be mounted: as in an unprivileged container, whose /proc has masked paths. */
+const PROC_HINT = 'this machine cannot mount a fresh /proc for RUN (an unprivileged container?): set '
+  + 'BUILDKITD_FLAGS=--oci-worker-no-process-sandbox; run "buildctl doctor" to check this machine';
 
 /** Create the working directory (root-owned, 0755, as BuildKit) when it does not exist. */
 async function ensureCwd(rootfs: string, cwd: string): Promise<void> {

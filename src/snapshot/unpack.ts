@@ -13,9 +13,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { LayerError } from '../errors.js';
+import { hostUidOfRoot, parseIdMap } from '../rootless/privilege.js';
+import { describeUnmappedOwner, findUnmappedOwner } from '../rootless/unmapped-owner.js';
 import { compressionOf, openUncompressed } from './decompress.js';
 import { TOOL_ENV, firstLines } from './proc.js';
 import { convertOciWhiteouts } from './whiteouts.js';
@@ -91,9 +93,14 @@ async function extract(opts: UnpackOptions): Promise<string> {
   if (code === 0) return 'sha256:' + hash.digest('hex');
   if (opts.signal?.aborted) throw opts.signal.reason;
   const problems = tarProblems(Buffer.concat(stderr).toString('utf8'), opts.rootless);
+  const unmapped = opts.rootless ? findUnmappedOwner(problems) : undefined;
+  if (unmapped !== undefined) {
+    const { message, hint } = describeUnmappedOwner(unmapped, hostUidOfRoot(parseIdMap(await readFile('/proc/self/uid_map', 'utf8'))));
+    throw new LayerError(message, { hint });
+  }
   if (code === null || problems.length > 0) {
     throw new LayerError(`cannot extract layer ${opts.blobPath}: ${firstLines(problems.join('\n'))}`, {
-      hint: unpackHint(problems, opts.rootless),
+      hint: unpackHint(problems),
     });
   }
   return 'sha256:' + hash.digest('hex');
@@ -141,10 +148,7 @@ function tarProblems(stderr: string, rootless: boolean): string[] {
   });
 }
 
-function unpackHint(problems: string[], rootless: boolean): string | undefined {
-  if (rootless && problems.some((l) => l.includes('Cannot change ownership'))) {
-    return 'the layer has files owned by a uid/gid outside the user namespace; give the user a subuid/subgid range of 65536 ids (/etc/subuid, /etc/subgid)';
-  }
+function unpackHint(problems: string[]): string | undefined {
   if (problems.some((l) => /contains '\.\.'|Not a directory|Cannot hard link/.test(l))) {
     return 'the layer tries to write outside its root or through a symlink; it is malformed or malicious';
   }

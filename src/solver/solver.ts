@@ -11,7 +11,7 @@ import { canonicalDigest, type Canonical } from '../llb/canonical.js';
 import { topoOrder, type Definition } from '../llb/definition.js';
 import type { Op, OpInput } from '../llb/ops.js';
 import type { ProgressSink, VertexProgress } from '../progress/types.js';
-import { BuildError } from '../errors.js';
+import { BuildError, withLocation } from '../errors.js';
 import type { OpImpl } from './op-impl.js';
 import { localResult } from './ops/source-local.js';
 import type { LocalResult, Result } from './result.js';
@@ -173,7 +173,8 @@ export class Solver {
       }
     } catch (e) {
       progress.error(e instanceof BuildError ? e.message : String((e as Error).message ?? e));
-      throw e;
+      // The Dockerfile line of the vertex, for errors that do not carry a more precise one already.
+      throw withLocation(e, meta.location);
     } finally {
       this.opts.onVertexTiming?.(digest, 'end', Date.now(), op.op.kind);
     }
