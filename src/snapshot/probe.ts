@@ -66,8 +66,9 @@ function native(reason: string): ProbeResult {
   return { name: 'native', reason };
 }
 
+/** The first line of an error, without mount's "dmesg(1) may have more information" tail. */
 function oneLine(e: unknown): string {
-  return firstLines(e instanceof Error ? e.message : String(e), 1);
+  return firstLines(e instanceof Error ? e.message : String(e), 1).split('; ')[0]!.replace(/\.$/, '');
 }
 
 async function onOverlayfs(dir: string): Promise<boolean> {
