@@ -3,7 +3,8 @@
  * export, and always clean up.
  */
 import { EnvironmentError, FlagError } from '../errors.js';
-import { claimStateDir, type StateOwner } from '../cache/state-owner.js';
+import { checkSnapshotter, checkStateOwner, readStateOwner, writeStateOwner, type BuildIdentity } from '../cache/state-owner.js';
+import type { StateDir } from '../cache/state-dir.js';
 import { detectPrivilege, hostUidOfRoot } from '../rootless/privilege.js';
 import { DOCTOR_HINT } from '../rootless/rootlesskit-stderr.js';
 import { dumpDefinition } from '../llb/definition.js';
@@ -13,6 +14,7 @@ import { RegistryClient } from '../registry/index.js';
 import { opImplFor } from '../solver/ops/index.js';
 import { SCRATCH } from '../solver/result.js';
 import { Solver } from '../solver/solver.js';
+import { probeSnapshotter, type SnapshotterName } from '../snapshot/probe.js';
 import { Worker } from '../solver/worker.js';
 import { exportOutputs } from './export.js';
 import { loadDockerfileFrontend } from './frontend.js';
@@ -26,7 +28,7 @@ export interface BuildContext {
 }
 
 /** Root, or rootless inside rootlesskit's user namespace; anything else was re-run under rootlesskit by the CLI. */
-function buildMode(daemon: DaemonOptions): { rootless: boolean; owner: StateOwner } {
+function buildMode(daemon: DaemonOptions): { rootless: boolean; owner: BuildIdentity } {
   const p = detectPrivilege();
   if (p.mode === 'needs-rootlesskit') {
     throw new EnvironmentError(`cannot build here: ${p.reason ?? 'not fully privileged'}, and not inside rootlesskit`, { hint: DOCTOR_HINT });
@@ -38,14 +40,40 @@ function buildMode(daemon: DaemonOptions): { rootless: boolean; owner: StateOwne
   return { rootless, owner: rootless ? { mode: 'rootless', hostUid: hostUidOfRoot(p.uidMap) ?? 0 } : { mode: 'root', hostUid: 0 } };
 }
 
+/**
+ * Check that this build may use the state dir, and pick its snapshotter: the one the state dir was made with;
+ * for a new one, --oci-worker-snapshotter, or (auto) overlayfs where a probe mount in the state dir works, else
+ * native. A new state dir is claimed for this build's mode and snapshotter.
+ */
+async function stateDirSnapshotter(state: StateDir, me: BuildIdentity, asked: DaemonOptions['snapshotter'], progress: ProgressSink): Promise<SnapshotterName> {
+  const recorded = await readStateOwner(state.root);
+  if (recorded !== undefined) {
+    checkStateOwner(state.root, recorded, me);
+    checkSnapshotter(state.root, recorded, asked);
+    return recorded.snapshotter;
+  }
+  const snapshotter = await chooseSnapshotter(asked, state.tmp, me.mode === 'rootless', progress);
+  await writeStateOwner(state.root, { ...me, snapshotter });
+  return snapshotter;
+}
+
+async function chooseSnapshotter(asked: DaemonOptions['snapshotter'], dir: string, rootless: boolean, progress: ProgressSink): Promise<SnapshotterName> {
+  if (asked === 'overlayfs' || asked === 'native') return asked;
+  const probe = await probeSnapshotter({ dir, rootless });
+  if (probe.name === 'native') {
+    progress.warn(`overlayfs cannot be used here: ${probe.reason ?? "the probe mount failed"}; using the native snapshotter (it copies)`);
+  }
+  return probe.name;
+}
+
 export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: BuildContext): Promise<ExporterResponse> {
   const { rootless, owner } = buildMode(daemon);
   const session = await openSession({ ...(daemon.root !== undefined ? { root: daemon.root } : {}) });
   let worker: Worker | undefined;
   try {
-    await claimStateDir(session.state.root, owner);
+    const snapshotter = await stateDirSnapshotter(session.state, owner, daemon.snapshotter, ctx.progress);
     worker = new Worker({
-      state: session.state, runDir: session.runDir, rootless, noProcessSandbox: daemon.noProcessSandbox ?? false,
+      state: session.state, runDir: session.runDir, rootless, noProcessSandbox: daemon.noProcessSandbox ?? false, snapshotter,
       locals: req.locals, registry: new RegistryClient(),
     });
     const created = new Date().toISOString();

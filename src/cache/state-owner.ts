@@ -1,7 +1,10 @@
 /**
- * Who a state dir belongs to: root builds, or the rootless builds of one host user. Their layer dirs differ (a
- * rootless state dir holds files owned by that user's subuids and overlay metadata in user.* xattrs instead of
- * trusted.*), so one must never be used by the other. The first build writes owner.json; later builds check it.
+ * Who a state dir belongs to and how its layers are stored, fixed by the first build that uses it
+ * (owner.json), checked by every later one:
+ *  - root builds, or the rootless builds of one host user. A rootless state dir holds files owned by that user's
+ *    subuids and overlay metadata in user.* xattrs instead of trusted.*: one must never be used by the other.
+ *  - the snapshotter (overlayfs or native): BuildKit keeps one set of snapshots per snapshotter too. Recording it
+ *    also means the overlay probe runs once per state dir, not once per build.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,25 +17,28 @@ export const StateOwnerSchema = Type.Object({
   mode: Type.Union([Type.Literal('root'), Type.Literal('rootless')]),
   /** The host uid of the builds: 0, or the user whose subuids own the files. */
   hostUid: Type.Integer({ minimum: 0 }),
+  snapshotter: Type.Union([Type.Literal('overlayfs'), Type.Literal('native')]),
 });
 export type StateOwner = Static<typeof StateOwnerSchema>;
+export type BuildIdentity = Pick<StateOwner, 'mode' | 'hostUid'>;
 
-function describe(o: StateOwner, one: boolean): string {
+function describe(o: BuildIdentity, one: boolean): string {
   if (o.mode === 'root') return one ? 'a root build' : 'root builds';
   return `${one ? 'a rootless build' : 'rootless builds'} of uid ${o.hostUid}`;
 }
 
-export async function claimStateDir(root: string, me: StateOwner): Promise<void> {
-  const file = path.join(root, 'owner.json');
-  let text: string | undefined;
+function ownerFile(root: string): string {
+  return path.join(root, 'owner.json');
+}
+
+/** The record, or undefined for a state dir no build has used yet. */
+export async function readStateOwner(root: string): Promise<StateOwner | undefined> {
+  let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(ownerFile(root), 'utf8');
   } catch (e) {
-    if (!isErrno(e, 'ENOENT')) throw e;
-  }
-  if (text === undefined) {
-    await writeFileAtomic(file, `${JSON.stringify(me)}\n`);
-    return;
+    if (isErrno(e, 'ENOENT')) return undefined;
+    throw e;
   }
   let owner: unknown;
   try {
@@ -41,11 +47,29 @@ export async function claimStateDir(root: string, me: StateOwner): Promise<void>
     owner = undefined;
   }
   if (!Value.Check(StateOwnerSchema, owner)) {
-    throw new EnvironmentError(`state dir ${root}: ${file} is not a valid owner record`, { hint: 'use another --root' });
+    throw new EnvironmentError(`state dir ${root}: ${ownerFile(root)} is not a valid owner record`, { hint: 'use another --root' });
   }
+  return owner;
+}
+
+/** Throws unless `me` may use a state dir with this record. */
+export function checkStateOwner(root: string, owner: StateOwner, me: BuildIdentity): void {
   if (owner.mode !== me.mode || owner.hostUid !== me.hostUid) {
     throw new EnvironmentError(`state dir ${root} belongs to ${describe(owner, false)} and this is ${describe(me, true)}: root and rootless state dirs are never mixed`, {
       hint: 'use another --root',
     });
   }
+}
+
+/** The snapshotter of a state dir: the recorded one; an explicit different choice is an error. */
+export function checkSnapshotter(root: string, owner: StateOwner, asked: string | undefined): void {
+  if (asked !== undefined && asked !== 'auto' && asked !== owner.snapshotter) {
+    throw new EnvironmentError(`state dir ${root} holds ${owner.snapshotter} snapshots; --oci-worker-snapshotter=${asked} cannot use them`, {
+      hint: `use --oci-worker-snapshotter=${owner.snapshotter}, or another --root`,
+    });
+  }
+}
+
+export async function writeStateOwner(root: string, owner: StateOwner): Promise<void> {
+  await writeFileAtomic(ownerFile(root), `${JSON.stringify(owner)}\n`);
 }
