@@ -7,8 +7,9 @@
  * Contract: `entries` are paths relative to `from` in pre-order (a directory before anything inside it; "." is the
  * root itself), each one's parent directory listed before it or already a real directory in `to`. Nothing in `to`
  * that a listed path goes through may be a symlink: the caller resolves conflicts first (tar then only creates
- * entries, or replaces non-directories, which it unlinks before creating). Measured: the 9,555 entries (180 MB) of
- * a Debian minbase rootfs copy in about 1 s on this machine (see test/snapshot/native.bench.ts).
+ * entries, or replaces non-directories, which it unlinks before creating). Measured (test/snapshot/native.bench.ts,
+ * loop-mounted ext4): the Debian test image's 6,226 entries (132 MB) take 0.24 s, the same as a plain
+ * `tar | tar` (0.23 s) or `cp -a` (0.28 s).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EnvironmentError } from '../errors.js';
