@@ -10,7 +10,7 @@ import { checkIdMapTool } from './idmap-tools.js';
 import { checkProcMount } from './proc-mount.js';
 import { checkRootlesskitStarts } from './rootlesskit-start.js';
 import { checkOverlay, checkStateDir, stateLocation } from './storage.js';
-import { checkSubIds } from './subids.js';
+import { checkMappedIds, checkSubIds } from './subids.js';
 import { checkRootlesskit, checkRunc, checkSlirp4netns } from './tools.js';
 import { checkTun } from './tun.js';
 import { checkMaxUserNamespaces, checkUnprivilegedUsernsClone } from './userns-sysctl.js';
@@ -24,7 +24,7 @@ export { checkIdMapTool } from './idmap-tools.js';
 export { checkProcMount } from './proc-mount.js';
 export { checkRootlesskitStarts } from './rootlesskit-start.js';
 export { checkOverlay, checkStateDir, stateLocation } from './storage.js';
-export { checkSubIds } from './subids.js';
+export { checkMappedIds, checkSubIds } from './subids.js';
 export { checkRootlesskit, checkRunc, checkSlirp4netns } from './tools.js';
 export { checkTun } from './tun.js';
 export { checkMaxUserNamespaces, checkUnprivilegedUsernsClone } from './userns-sysctl.js';
@@ -54,7 +54,8 @@ export function doctorContext(opts: DoctorOptions = {}, privilege: Privilege = d
  * Every check, in this order: runc, rootlesskit, newuidmap, newgidmap, subuid, subgid, max_user_namespaces,
  * [unprivileged_userns_clone where the kernel has it], [tun, slirp4netns with --oci-worker-net=slirp4netns],
  * rootlesskit-start, state-dir, overlayfs, proc-mount. With full privileges (or already inside rootlesskit) the
- * rootless-only ones are PASS "not needed ...", so the list of names only depends on the flags and the kernel.
+ * rootless-only ones are PASS "not needed ..." (inside rootlesskit, subuid/subgid check the namespace's maps), so
+ * the list of names only depends on the flags and the kernel.
  */
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
   const ctx = doctorContext(opts);
@@ -65,7 +66,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   const checks: CheckResult[] = [await checkRunc(ctx)];
   const prereqs: CheckResult[] = needsRootlesskit
     ? [checkRootlesskit(ctx), await checkIdMapTool(ctx, 'newuidmap'), await checkIdMapTool(ctx, 'newgidmap'), ...checkSubIds(ctx), checkMaxUserNamespaces(ctx)]
-    : ['rootlesskit', 'newuidmap', 'newgidmap', 'subuid', 'subgid', 'max_user_namespaces'].map(skip);
+    : [...['rootlesskit', 'newuidmap', 'newgidmap'].map(skip), ...(ctx.rootless ? checkMappedIds(ctx) : ['subuid', 'subgid'].map(skip)), skip('max_user_namespaces')];
   const clone = checkUnprivilegedUsernsClone(ctx);
   if (clone !== undefined) prereqs.push(needsRootlesskit ? clone : skip(clone.name));
   if (opts.net === 'slirp4netns') prereqs.push(checkTun(ctx), await checkSlirp4netns(ctx));

@@ -82,3 +82,18 @@ export function checkSubIds(ctx: DoctorContext, files: SubIdFiles = SUBID_FILES)
   const fix = fixFor(failing);
   return results.map((r) => (r.result.ok ? r.result : { ...r.result, fix }));
 }
+
+/**
+ * Already inside rootlesskit (mode 'userns'): the ranges are the namespace's uid_map/gid_map. 0 -> the user plus
+ * 65536 subordinate ids is what a full /etc/subuid range gives.
+ */
+export function checkMappedIds(ctx: DoctorContext): CheckResult[] {
+  return (['subuid', 'subgid'] as const).map((kind) => {
+    const map = kind === 'subuid' ? ctx.privilege.uidMap : ctx.privilege.gidMap;
+    const ids = map.reduce((n, r) => n + r.count, 0);
+    const file = kind === 'subuid' ? 'uid_map' : 'gid_map';
+    if (ids >= WANTED_IDS + 1) return pass(kind, `inside rootlesskit: ${ids} ids in /proc/self/${file}`);
+    return fail(kind, `inside rootlesskit: only ${ids} ids in /proc/self/${file}, fewer than ${WANTED_IDS + 1}`,
+      { fix: `run "buildctl doctor" outside rootlesskit for the usermod command that widens /etc/${kind}` });
+  });
+}

@@ -44,6 +44,8 @@ export interface DoctorRun {
   readonly prelude?: string;
   /** Argv words the whole run goes under, e.g. ['unshare', '--mount'] (a private mount namespace for the prelude). */
   readonly wrap?: readonly string[];
+  /** Argv words between the user switch and node, e.g. rootlesskit and its flags. */
+  readonly within?: readonly string[];
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -52,7 +54,7 @@ export function runDoctor(opts: DoctorRun = {}): Promise<Doctor> {
   const u = opts.user;
   const env = ['env', '-i', `HOME=${u?.home ?? '/root'}`, `PATH=${opts.path ?? (u ? USER_PATH : ROOT_PATH)}`, 'LANG=C'];
   const asUser = u ? ['setpriv', `--reuid=${u.uid}`, `--regid=${u.gid}`, '--init-groups'] : [];
-  const cmd = [...asUser, ...env, process.execPath, MAIN, 'doctor', ...(opts.args ?? [])];
+  const cmd = [...asUser, ...env, ...(opts.within ?? []), process.execPath, MAIN, 'doctor', ...(opts.args ?? [])];
   const script = opts.prelude !== undefined ? ['sh', '-ec', `${opts.prelude}\nexec ${cmd.map(q).join(' ')}`] : cmd;
   const argv = [...(opts.wrap ?? []), ...script];
   return new Promise((resolve, reject) => {

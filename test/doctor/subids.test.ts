@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { line, runDoctor, testUser } from './helpers.js';
 
 /** The free range the fix should offer: after the highest end in either file (at least 100000), 65536 wide. */
@@ -41,4 +42,18 @@ test('a range of 1000 ids: FAIL (fewer than 65536) with the fix; rootlesskit sta
   const start = line(r, 'rootlesskit-start');
   assert.equal(start.status, 'PASS', start.detail);
   assert.match(start.detail, new RegExp(`uid map 0->${u.uid}, 1-1000->\\d+-\\d+$`));
+});
+
+test('already inside rootlesskit: subuid/subgid are read from the namespace maps', async () => {
+  const within = (name: string) => ['rootlesskit', '--net=host', '--copy-up=/etc', `--state-dir=${os.tmpdir()}/buildctl-doctor-test-rk-${name}-${process.pid}`];
+  const wide = await runDoctor({ user: testUser('rootless'), within: within('wide') });
+  assert.equal(wide.code, 0, wide.stdout);
+  assert.deepEqual(line(wide, 'subuid'), { status: 'PASS', detail: 'inside rootlesskit: 65537 ids in /proc/self/uid_map' });
+  assert.deepEqual(line(wide, 'rootlesskit-start'), { status: 'PASS', detail: 'not needed: already inside rootlesskit' });
+  const narrow = await runDoctor({ user: testUser('narrow'), within: within('narrow') });
+  assert.equal(narrow.code, 1, narrow.stdout);
+  assert.deepEqual(line(narrow, 'subgid'), {
+    status: 'FAIL', detail: 'inside rootlesskit: only 1001 ids in /proc/self/gid_map, fewer than 65537',
+    fix: 'run "buildctl doctor" outside rootlesskit for the usermod command that widens /etc/subgid',
+  });
 });
