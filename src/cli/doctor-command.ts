@@ -4,33 +4,21 @@
  * buildctl-daemonless.sh). Check lines go to stdout, the one-line verdict to stderr. Exit 0 when the default
  * mode can work, 1 when a check failed fatally.
  */
-import path from 'node:path';
-import { FlagError } from '../errors.js';
-import type { DoctorOptions, NetMode, Snapshotter } from '../doctor/index.js';
+import type { DoctorOptions } from '../doctor/index.js';
+import { parseDaemonOptions } from './daemon-flags.js';
 import { formatReport, runDoctor, summary } from '../doctor/index.js';
 import type { CommandIO } from './io.js';
-import { GlobalArgvSchema, checkArgv, last, type GlobalArgv } from './schemas.js';
+import { GlobalArgvSchema, checkArgv, type GlobalArgv } from './schemas.js';
 
-const SNAPSHOTTERS: readonly Snapshotter[] = ['auto', 'overlayfs', 'native'];
-const NETS: readonly NetMode[] = ['auto', 'host', 'slirp4netns'];
-
+/** The same global flags as a build, parsed the same way (parseDaemonOptions). */
 export function doctorOptions(argv: GlobalArgv, io: Pick<CommandIO, 'cwd' | 'env'>): DoctorOptions {
-  const root = last(argv.root);
-  const snapshotter = last(argv['oci-worker-snapshotter']);
-  const net = last(argv['oci-worker-net']);
-  if (root === '') throw new FlagError('--root needs a directory');
-  if (snapshotter !== undefined && !(SNAPSHOTTERS as readonly string[]).includes(snapshotter)) {
-    throw new FlagError(`--oci-worker-snapshotter=${snapshotter} is not supported (${SNAPSHOTTERS.join(', ')})`);
-  }
-  if (net !== undefined && !(NETS as readonly string[]).includes(net)) {
-    throw new FlagError(`--oci-worker-net=${net} is not supported (${NETS.join(', ')})`);
-  }
+  const d = parseDaemonOptions(argv, io.cwd);
   return {
     env: io.env,
-    ...(root !== undefined ? { root: path.resolve(io.cwd, root) } : {}),
-    ...(snapshotter !== undefined ? { snapshotter: snapshotter as Snapshotter } : {}),
-    ...(net !== undefined ? { net: net as NetMode } : {}),
-    noProcessSandbox: last(argv['oci-worker-no-process-sandbox']) ?? false,
+    ...(d.root !== undefined ? { root: d.root } : {}),
+    ...(d.snapshotter !== undefined ? { snapshotter: d.snapshotter } : {}),
+    ...(d.net !== undefined ? { net: d.net } : {}),
+    noProcessSandbox: d.noProcessSandbox ?? false,
   };
 }
 

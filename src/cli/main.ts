@@ -87,7 +87,7 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
       const { doctorCommand } = await import('./doctor-command.js');
       code = await doctorCommand(argv, io);
     })
-    .demandCommand(1, 'a command is required: build or debug dump-llb (see buildctl --help)')
+    .demandCommand(1, 'a command is required: build, doctor or debug dump-llb (see buildctl --help)')
     .strict()
     .help().alias('h', 'help')
     .version(version())

@@ -16,7 +16,7 @@ import { checkTun } from './tun.js';
 import { checkMaxUserNamespaces, checkUnprivilegedUsernsClone } from './userns-sysctl.js';
 import { pass, type CheckResult, type DoctorContext, type DoctorOptions, type DoctorReport } from './types.js';
 
-export const DOCTOR_HINT = 'run "buildctl doctor" to check this machine for rootless builds';
+export { DOCTOR_HINT } from '../rootless/rootlesskit-stderr.js';
 
 export type { CheckResult, DoctorContext, DoctorOptions, DoctorReport, NetMode, Snapshotter } from './types.js';
 export { formatCheck, formatReport, summary } from './format.js';
