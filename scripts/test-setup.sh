@@ -7,7 +7,7 @@
 #     layouts: { busybox: "/abs/.cache/test-images/busybox", ... } }
 # The registry is Debian's docker-registry on a free loopback port, with its storage and log in .test-env/registry.
 # Running this again stops the previous shared registry first. Image keys: busybox debian busyboxV2s2
-# busyboxZstd busyboxUncompressed multiarch. It also makes the unprivileged test users (scripts/test-users.sh)
+# busyboxZstd busyboxUncompressed multiarch node. It also makes the unprivileged test users (scripts/test-users.sh)
 # and lists them under "users".
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -88,6 +88,7 @@ pushes=(
   "busyboxZstd busybox-zstd test/busybox-zstd:latest"
   "busyboxUncompressed busybox-uncompressed test/busybox-uncompressed:latest"
   "multiarch multiarch test/multiarch:latest"
+  "node node test/node:20-bookworm-slim"
 )
 entries=()
 for line in "${pushes[@]}"; do

@@ -8,10 +8,13 @@
 #   busybox-zstd          the same rootfs as one zstd layer (OCI)
 #   busybox-uncompressed  the same rootfs as one uncompressed layer (OCI)
 #   debian                mmdebstrap bookworm minbase (+passwd), one gzip layer, Cmd ["bash"]
+#   node                  debian + one layer with the host's Node 20 (node, npm, headers) in /usr/local, like
+#                         the official node:20-bookworm-slim, and the host's CA bundle (NODE_EXTRA_CA_CERTS);
+#                         Cmd ["node"] (the build stage of the repo's Dockerfile in tests)
 #   multiarch             an image index: linux/amd64 = busybox, linux/arm64/v8 = a small data-only image
 #
 # Reuse: each image is keyed by a hash of these scripts plus the versions of what it is made from (the
-# busybox-static package; for debian the host's apt index files). `<name>.key` beside the layout is written
+# busybox-static package; for debian the host's apt index files; for node also the host's nodejs package). `<name>.key` beside the layout is written
 # last, so a build that died half way is never reused. Prints one timing line per image to stderr.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,6 +36,8 @@ if [[ -n $apt_lists ]]; then
 else
   debian_version=week-$(date -u +%G-%V) # no apt lists to key on: rebuild weekly
 fi
+node_version=$(dpkg-query -W -f='${Version}' nodejs 2>/dev/null || node --version)
+host_ca=$(sha256sum </etc/ssl/certs/ca-certificates.crt 2>/dev/null | cut -c1-8 || echo none)
 
 declare -A key=(
   [busybox]=$scripts_hash-$busybox_version
@@ -41,6 +46,7 @@ declare -A key=(
   [busybox-uncompressed]=$scripts_hash-$busybox_version
   [multiarch]=$scripts_hash-$busybox_version
   [debian]=$scripts_hash-$debian_version
+  [node]=$scripts_hash-$debian_version-$node_version-$host_ca
 )
 
 is_fresh() { [[ -d $cache/$1 && -f $cache/$1.key && $(<"$cache/$1.key") == "${key[$1]}" ]]; }
@@ -104,6 +110,20 @@ build_debian() {
   validate "$work/debian" yes
 }
 
+build_node() {
+  # On top of the cached debian layout, whose layer blob it shares.
+  is_fresh debian || timed debian build_debian
+  "$here/rootfs-node.sh" "$work/node-rootfs"
+  tar_rootfs "$work/node-rootfs" "$work/node.tar"
+  rm -rf "$work/node-rootfs"
+  local v
+  v=$(node --version)
+  layout "$(printf '{"base":"%s","layer":"%s","out":"%s","compression":"gzip","mediaTypes":"oci","platform":{"os":"linux","architecture":"amd64"},"config":{"Env":["%s","NODE_VERSION=%s","NODE_EXTRA_CA_CERTS=/usr/local/share/host-ca/ca-certificates.crt"],"Cmd":["node"]},"createdBy":"scripts/test-images: host Node %s in /usr/local"}' \
+    "$cache/debian" "$work/node.tar" "$work/node" "$PATH_ENV" "${v#v}" "$v")"
+  rm -f "$work/node.tar"
+  validate "$work/node" yes
+}
+
 build_multiarch() {
   # linux/amd64 is the busybox image; linux/arm64/v8 is data only (nothing here can run arm64 code), so a
   # test that resolves the wrong platform sees a different rootfs and config.
@@ -120,7 +140,7 @@ build_multiarch() {
 }
 
 names=("$@")
-[[ ${#names[@]} -gt 0 ]] || names=(busybox busybox-v2s2 busybox-zstd busybox-uncompressed multiarch debian)
+[[ ${#names[@]} -gt 0 ]] || names=(busybox busybox-v2s2 busybox-zstd busybox-uncompressed multiarch debian node)
 for name in "${names[@]}"; do
   [[ -n ${key[$name]:-} ]] || { echo "test-images: unknown image $name" >&2; exit 2; }
   timed "$name" "build_${name//-/_}"

@@ -6,7 +6,11 @@
 //
 // ImageSpec: { layer: "/abs/layer.tar", out: "/abs/layout", compression: "gzip"|"zstd"|"none",
 //              mediaTypes: "oci"|"docker", platform: { os, architecture, variant? },
-//              config: { Env?, Cmd?, ... }, createdBy: "text for history", tag?: "latest" }
+//              config: { Env?, Cmd?, ... }, createdBy: "text for history", tag?: "latest",
+//              base?: "/abs/layout" }
+//   With `base` (a single-image layout), the image is that image plus one layer: the base's layers, diff_ids and
+//   history come first (its blobs are copied as they are, so both images share the base layer's digest), and
+//   `config` is merged over the base's config.
 // IndexSpec: { out: "/abs/layout", images: ["/abs/layoutA", ...], tag?: "latest" }
 //
 // Output is deterministic for identical inputs: timestamps come from SOURCE_DATE_EPOCH (default 1700000000),
@@ -93,6 +97,7 @@ async function buildImage(spec) {
   const layerMT = mt.layer[compression];
   if (!layerMT) throw new Error(`${spec.mediaTypes} media types have no ${compression} layer`);
   await initLayout(spec.out);
+  const base = spec.base ? await readBase(spec.out, spec.base) : { layers: [], diffIds: [], history: [], config: {} };
   const [diffId, layer] = await Promise.all([hashFile(spec.layer), putLayer(spec.out, spec.layer, compression, layerMT)]);
   const { os, architecture, variant } = spec.platform;
   const config = {
@@ -100,14 +105,25 @@ async function buildImage(spec) {
     architecture,
     ...(variant ? { variant } : {}),
     os,
-    config: spec.config ?? {},
-    rootfs: { type: 'layers', diff_ids: [diffId] },
-    history: [{ created, created_by: spec.createdBy ?? 'scripts/test-images' }],
+    config: { ...base.config, ...spec.config },
+    rootfs: { type: 'layers', diff_ids: [...base.diffIds, diffId] },
+    history: [...base.history, { created, created_by: spec.createdBy ?? 'scripts/test-images' }],
   };
   const configDesc = await putBlob(spec.out, mt.config, Buffer.from(JSON.stringify(config)));
-  const manifest = { schemaVersion: 2, mediaType: mt.manifest, config: configDesc, layers: [layer] };
+  const manifest = { schemaVersion: 2, mediaType: mt.manifest, config: configDesc, layers: [...base.layers, layer] };
   const manifestDesc = await putBlob(spec.out, mt.manifest, Buffer.from(JSON.stringify(manifest)));
   await writeIndex(spec.out, { ...manifestDesc, platform: spec.platform }, spec.tag ?? 'latest');
+}
+
+/** Copies a single-image layout's layer blobs into `out`; returns its layer descriptors, diff_ids, history, config. */
+async function readBase(out, layout) {
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
+  if (index.manifests.length !== 1) throw new Error(`${layout}: expected one manifest in index.json`);
+  const blob = (digest) => join(layout, 'blobs', 'sha256', digest.slice(7));
+  const manifest = JSON.parse(await readFile(blob(index.manifests[0].digest), 'utf8'));
+  const config = JSON.parse(await readFile(blob(manifest.config.digest), 'utf8'));
+  for (const d of manifest.layers) await copyFile(blob(d.digest), join(out, 'blobs', 'sha256', d.digest.slice(7)));
+  return { layers: manifest.layers, diffIds: config.rootfs.diff_ids, history: config.history ?? [], config: config.config ?? {} };
 }
 
 /** Copies every blob of a single-image layout into `out` and returns its manifest descriptor (with platform). */

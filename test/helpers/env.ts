@@ -22,6 +22,8 @@ const PerImage = Type.Object({
   busyboxUncompressed: Type.String(),
   /** An image index: linux/amd64 = busybox, linux/arm64/v8 = a data-only image with /etc/test-image-arch. */
   multiarch: Type.String(),
+  /** debian + the host's Node 20 (node, npm, headers) in /usr/local like node:20-bookworm-slim, NODE_EXTRA_CA_CERTS. */
+  node: Type.String(),
 });
 
 const TestUser = Type.Object({ name: Type.String(), uid: Type.Integer(), gid: Type.Integer(), home: Type.String() });
