@@ -5,6 +5,7 @@
 #   bkrootless  a normal user: home dir, one subuid/subgid range of 65536 ids (what useradd gives by itself)
 #   bknarrow    a subuid/subgid range of only 1000 ids (doctor must say the range is too narrow)
 #   bknosubid   no subuid/subgid range at all (rootlesskit cannot map anything)
+# Also makes the directories above the checkout traversable (o+x) so they can run the tool from it.
 # Prints one JSON object: { "rootless": {name,uid,gid,home}, "narrow": {...}, "noSubid": {...} }.
 set -euo pipefail
 
@@ -31,6 +32,20 @@ json_user() { # NAME
   printf '{"name":"%s","uid":%d,"gid":%d,"home":"%s"}' "$name" "$(id -u "$name")" "$(id -g "$name")" \
     "$(getent passwd "$name" | cut -d: -f6)"
 }
+
+# The users run the tool from this checkout: every directory above it must let them through (a clone under
+# /root is not reachable otherwise). Only the search bit is added, nothing becomes listable.
+ensure_reachable() { # DIR
+  local d=$1
+  while [[ $d != / ]]; do
+    if [[ $(( 8#$(stat -c %a "$d") & 1 )) -eq 0 ]]; then
+      chmod o+x "$d"
+      echo "test-users: chmod o+x $d (the test users run the tool from $1)" >&2
+    fi
+    d=$(dirname "$d")
+  done
+}
+ensure_reachable "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 ensure_user bkrootless 65536
 ensure_user bknarrow 1000

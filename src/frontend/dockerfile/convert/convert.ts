@@ -114,9 +114,10 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
       }
       return p;
     },
-    imageOp(pinned, description) {
+    imageOp(pinned, description, location) {
       return {
-        digest: graph.add({ inputs: [], platform: BUILD_PLATFORM, op: { kind: 'source', identifier: `docker-image://${pinned}`, attrs: {} } }, { description }),
+        digest: graph.add({ inputs: [], platform: BUILD_PLATFORM, op: { kind: 'source', identifier: `docker-image://${pinned}`, attrs: {} } },
+          { description, ...(location ? { location } : {}) }),
         index: 0,
       };
     },
@@ -161,7 +162,7 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
       }
       image = cloneImage(resolved.image);
       // The FROM vertex is shown with its step number, like BuildKit's "[stage 1/3] FROM ref@digest".
-      output = ctx.imageOp(resolved.pinned, `[${prefix}1/${total}] FROM ${resolved.pinned}`);
+      output = ctx.imageOp(resolved.pinned, `[${prefix}1/${total}] FROM ${resolved.pinned}`, s.from.location);
     }
     const st: StageState = { prefix, total, step: 1, output, image, args: new ArgScope(opts.buildArgs), cmdSet: false, lex };
     for (const cmd of s.commands) await dispatch(ctx, st, cmd);

@@ -174,7 +174,7 @@ async function dispatchCopy(ctx: ConvertContext, st: StageState, cmd: CopyCmd, e
     } else {
       try {
         const img = await ctx.image(from);
-        source = ctx.imageOp(img.pinned, `FROM ${img.pinned}`);
+        source = ctx.imageOp(img.pinned, `FROM ${img.pinned}`, cmd.location);
       } catch (e) {
         throw e instanceof DockerfileError ? e : new DockerfileError(`COPY --from=${from}: ${(e as Error).message}`, { location: cmd.location });
       }

@@ -1,4 +1,5 @@
 /** The state of one stage while its instructions are dispatched. */
+import type { SourceLocation } from '../../../errors.js';
 import type { GraphBuilder } from '../../../llb/definition.js';
 import type { OpInput } from '../../../llb/ops.js';
 import type { ImageConfig } from '../../../oci/schemas.js';
@@ -29,8 +30,8 @@ export interface ConvertContext {
   stageOutput(name: string, before: number): Promise<{ output: OpInput | undefined; image: ImageConfig } | undefined>;
   /** An image by reference, resolved once: its digest-pinned reference and config. */
   image(ref: string): Promise<{ image: ImageConfig; pinned: string }>;
-  /** The source op of a pinned image (identical ops are one vertex; the first description wins). */
-  imageOp(pinned: string, description: string): OpInput;
+  /** The source op of a pinned image (identical ops are one vertex; the first description and location win). */
+  imageOp(pinned: string, description: string, location?: SourceLocation): OpInput;
   readonly created?: string;
   /** Value of a global (pre-FROM) ARG, for `ARG NAME` re-declared in a stage. */
   globalArg(name: string): string | undefined;
