@@ -89,6 +89,13 @@ async function runAndWait(opts: RunOptions): Promise<{ exitCode: number }> {
     if (aborted || (await exists(path.join(opts.runcRoot, opts.id)))) await runcDelete(opts.runcRoot, opts.id);
   }
   if (aborted) throw new AbortError(opts.signal?.reason);
+  const spawnError = result.failed ? (result as { code?: string }).code : undefined;
+  if (spawnError === 'ENOENT') {
+    throw new EnvironmentError('runc is not installed (not on PATH, nor in /usr/sbin or /sbin)', { hint: 'apt-get install runc; run "buildctl doctor"' });
+  }
+  if (spawnError === 'EACCES') {
+    throw new EnvironmentError('runc cannot be executed (permission denied)', { hint: 'run "buildctl doctor"' });
+  }
   const exitCode = result.exitCode ?? 128 + signalNumber(result.signal);
   const runcError = await runcLoggedError(logFile);
   // runc logs e.g. "runc run failed: unable to start container process: exec: ...": one line, runc's words.

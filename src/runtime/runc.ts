@@ -2,13 +2,32 @@
  * Thin wrappers over the runc CLI (runc 1.1). Every call names its state dir (`--root`) so containers of one
  * build never mix with anyone else's.
  */
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { execa, type ResultPromise } from 'execa';
 import { EnvironmentError, isErrno } from '../errors.js';
 
-const RUNC = 'runc';
+/**
+ * runc from PATH, else from the sbin directories (Debian installs it in /usr/sbin, which a user's PATH often
+ * lacks); 'runc' when it is nowhere, so that the spawn fails with ENOENT and runAndWait says what to do.
+ */
+function findRunc(): string {
+  const dirs = [...(process.env['PATH'] ?? '').split(':').filter((d) => d !== ''), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const d of dirs) {
+    const p = path.join(d, 'runc');
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  return 'runc';
+}
+const RUNC = findRunc();
 
 /** One line of runc's `--log-format json` log (logrus): we only read errors. */
 const RuncLogLine = Type.Object({ level: Type.String(), msg: Type.String() });

@@ -89,7 +89,7 @@ async function mountTool(args: string[], cwd?: string): Promise<void> {
   } catch (e) {
     if (!(e instanceof ToolFailure)) throw e;
     throw new EnvironmentError(`mount failed: ${firstLines(e.stderr)}`, {
-      hint: 'overlayfs needs root or a user namespace (rootless); the upper dir must not be on overlayfs',
+      hint: 'overlayfs needs root or a user namespace, and an upper dir that is not on overlayfs (--oci-worker-snapshotter=native works without it); run "buildctl doctor"',
       cause: e,
     });
   }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { testEnv } from '../helpers/env.js';
-import { buildArgs, run } from './helpers.js';
+import { SCRIPT, buildArgs, run } from './helpers.js';
 import { testWorkers } from './workers.js';
 
 for (const w of testWorkers()) describe(w.name, () => {
@@ -75,5 +75,18 @@ describe('oci-rootless', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error: Dockerfile:1: layer file \/high is owned by uid 70000, outside the ids this user namespace maps \(uids 0-65536, gids 0-65536\)/);
     assert.match(r.stderr, /hint: widen \/etc\/subuid and \/etc\/subgid: sudo usermod --add-subuids \d+-\d+ --add-subgids \d+-\d+ bkrootless/);
+  });
+});
+
+describe('oci: a machine without runc', () => {
+  test('a RUN says runc is missing and points to doctor', async () => {
+    const ctx = await testWorkers()[0]!.makeDir({ Dockerfile: `FROM ${testEnv().images.busybox}\nRUN true\n` });
+    // Hide runc in a private mount namespace only: nothing executable at its paths, nothing of it on PATH.
+    const hide = 'for p in /usr/sbin/runc /usr/bin/runc /sbin/runc; do [ -e "$p" ] && mount --bind /dev/null "$p"; done; PATH=/usr/local/bin:/usr/bin:/bin exec "$@"';
+    const r = await run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', hide, 'sh', SCRIPT, ...buildArgs(ctx)]).then(
+      () => assert.fail('the build must fail'), (e: Error) => e.message);
+    // /dev/null bound over a runc path found on PATH gives EACCES, a path that is not there ENOENT.
+    assert.match(r, /error: Dockerfile:2: runc (is not installed \(not on PATH, nor in \/usr\/sbin or \/sbin\)|cannot be executed \(permission denied\))/);
+    assert.match(r, /hint: (apt-get install runc; )?run "buildctl doctor"/);
   });
 });
