@@ -1,14 +1,16 @@
 /**
- * One instruction -> LLB ops and image config changes. This is the only place that knows what each
- * Dockerfile instruction means.
+ * One instruction -> LLB ops and image config changes. Together with dispatch-run.ts and dispatch-copy.ts this is
+ * the only place that knows what each Dockerfile instruction means; this file has the config-only instructions.
  */
 import path from 'node:path';
 import { DockerfileError } from '../../../errors.js';
-import type { Op, OpMetadata } from '../../../llb/ops.js';
 import { ShellExpansionError } from '../shell/index.js';
-import type { CopyCmd, RunCmd, StageCommand } from '../instructions/types.js';
-import { PROXY_ARGS, expansionEnv } from './build-args.js';
-import { addHistory, containerConfig, getEnv, goStringSlice, setEnv } from './image-state.js';
+import type { StageCommand } from '../instructions/types.js';
+import { expansionEnv } from './build-args.js';
+import { dispatchCopy } from './dispatch-copy.js';
+import { dispatchRun } from './dispatch-run.js';
+import { addHistory, containerConfig, goStringSlice, setEnv } from './image-state.js';
+import { addOp, inputsOf, shellOf } from './op-helpers.js';
 import type { ConvertContext, StageState } from './stage-state.js';
 
 export async function dispatch(ctx: ConvertContext, st: StageState, cmd: StageCommand): Promise<void> {
@@ -120,94 +122,6 @@ export async function dispatch(ctx: ConvertContext, st: StageState, cmd: StageCo
   }
 }
 
-function dispatchRun(ctx: ConvertContext, st: StageState, cmd: RunCmd, history: (s: string, l: boolean) => void): void {
-  const cfg = containerConfig(st.image);
-  if (cmd.heredocs.length > 0) throw new DockerfileError('RUN with a heredoc is not supported yet', { location: cmd.location });
-  if (cmd.mounts.length > 0) throw new DockerfileError('RUN --mount is not supported yet', { location: cmd.location });
-  const network = cmd.network ?? 'default';
-  if (!['default', 'none', 'host'].includes(network)) throw new DockerfileError(`unsupported network mode "${network}"`, { location: cmd.location });
-  const security = cmd.security ?? 'sandbox';
-  if (!['sandbox', 'insecure'].includes(security)) throw new DockerfileError(`unsupported security mode "${security}"`, { location: cmd.location });
-  const args = cmd.prependShell ? [...shellOf(cfg), cmd.args.join(' ')] : [...cmd.args];
-  const env = cfg.Env ?? [];
-  // ARG values reach RUN as env vars; ENV wins over an ARG of the same name.
-  const argEnv = st.args.entries().filter(([k]) => getEnv(env, k) === undefined);
-  const runEnv = [...env, ...argEnv.map(([k, v]) => `${k}=${v}`)];
-  const op: Op = {
-    inputs: inputsOf(st),
-    op: {
-      kind: 'exec',
-      meta: { args, env: runEnv, cwd: cfg.WorkingDir || '/', user: cfg.User ?? '' },
-      mounts: [{ input: st.output ? 0 : -1, dest: '/', output: 0, readonly: false, type: 'bind' }],
-      network: network as 'default' | 'none' | 'host',
-      security: security as 'sandbox' | 'insecure',
-    },
-  };
-  const shown = cmd.prependShell ? cmd.args.join(' ') : goStringSlice(cmd.args).replace(/" "/g, '", "');
-  addOp(ctx, st, op, cmd.location, `RUN ${shown}`);
-  const historyArgs = argEnv.filter(([k]) => !PROXY_ARGS.includes(k));
-  const prefix = historyArgs.length > 0 ? `|${historyArgs.length} ${historyArgs.map(([k, v]) => `${k}=${v}`).join(' ')} ` : '';
-  history(`RUN ${prefix}${args.join(' ')}`, true);
-}
-
-async function dispatchCopy(ctx: ConvertContext, st: StageState, cmd: CopyCmd, expand: (w: string) => string, history: (s: string, l: boolean) => void): Promise<void> {
-  const cfg = containerConfig(st.image);
-  for (const f of ['link', 'parents'] as const) if (cmd[f]) throw new DockerfileError(`${cmd.kind.toUpperCase()} --${f} is not supported yet`, { location: cmd.location });
-  if (cmd.excludes.length > 0 || cmd.heredocs.length > 0 || cmd.checksum !== undefined) {
-    throw new DockerfileError(`${cmd.kind.toUpperCase()} with --exclude, --checksum or a heredoc is not supported yet`, { location: cmd.location });
-  }
-  const sources = cmd.sources.map(expand);
-  for (const s of sources) {
-    if (cmd.kind === 'add' && /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) throw new DockerfileError('ADD from a URL is not supported yet', { location: cmd.location });
-  }
-  const rawDest = expand(cmd.dest);
-  let dest = path.posix.resolve(cfg.WorkingDir || '/', rawDest);
-  if (rawDest === '.' || rawDest === '' || rawDest.endsWith('/') || sources.length > 1) dest += dest.endsWith('/') ? '' : '/';
-
-  let source;
-  let fromDesc = '';
-  if (cmd.from !== undefined) {
-    const from = expand(cmd.from);
-    const stage = await ctx.stageOutput(from, Number.POSITIVE_INFINITY);
-    if (stage) {
-      source = stage.output;
-    } else {
-      try {
-        const img = await ctx.image(from);
-        source = ctx.imageOp(img.pinned, `FROM ${img.pinned}`, cmd.location);
-      } catch (e) {
-        throw e instanceof DockerfileError ? e : new DockerfileError(`COPY --from=${from}: ${(e as Error).message}`, { location: cmd.location });
-      }
-    }
-    fromDesc = `--from=${from} `;
-  } else {
-    source = ctx.context();
-  }
-  const chown = cmd.chown !== undefined ? expand(cmd.chown) : undefined;
-  const mode = cmd.chmod !== undefined ? parseChmod(expand(cmd.chmod), cmd) : undefined;
-  const inputs = inputsOf(st);
-  const base = st.output ? 0 : -1;
-  const srcIndex = source ? inputs.length : -1;
-  if (source) inputs.push(source);
-  const actions = sources.map((src, k) => ({
-    input: k === 0 ? base : inputs.length + k - 1,
-    secondaryInput: srcIndex,
-    output: k === sources.length - 1 ? 0 : -1,
-    action: {
-      type: 'copy' as const, src: path.posix.join('/', src), dest, followSymlinks: true, dirCopyContents: true, createDestPath: true,
-      allowWildcard: true, allowEmptyWildcard: true, ...(chown !== undefined ? { chown } : {}), ...(mode !== undefined ? { mode } : {}),
-    },
-  }));
-  const name = cmd.kind.toUpperCase();
-  addOp(ctx, st, { inputs, op: { kind: 'file', actions } }, cmd.location, `${name} ${fromDesc}${sources.join(' ')} ${rawDest}`);
-  history(`${name} ${fromDesc}${sources.join(' ')} ${rawDest}`, true);
-}
-
-function parseChmod(s: string, cmd: CopyCmd): number {
-  if (!/^[0-7]{3,4}$/.test(s)) throw new DockerfileError(`invalid chmod parameter: ${s} (symbolic modes are not supported yet)`, { location: cmd.location });
-  return parseInt(s, 8);
-}
-
 function expandPorts(spec: string, cmd: StageCommand): string[] {
   const m = /^(?:([0-9.]+|\[[0-9a-f:]+\]):)?([0-9]+)(?:-([0-9]+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec.trim());
   if (!m) throw new DockerfileError(`invalid containerPort: ${spec}`, { location: cmd.location });
@@ -218,20 +132,5 @@ function expandPorts(spec: string, cmd: StageCommand): string[] {
   const out: string[] = [];
   for (let p = start; p <= end; p++) out.push(`${p}/${proto}`);
   return out;
-}
-
-function shellOf(cfg: { Shell?: string[] | null }): string[] {
-  return cfg.Shell && cfg.Shell.length > 0 ? cfg.Shell : ['/bin/sh', '-c'];
-}
-
-function inputsOf(st: StageState): { digest: string; index: number }[] {
-  return st.output ? [st.output] : [];
-}
-
-function addOp(ctx: ConvertContext, st: StageState, op: Op, location: OpMetadata['location'], text: string): void {
-  st.step += 1;
-  const meta: OpMetadata = { description: `[${st.prefix}${st.step}/${st.total}] ${text}`, ...(location ? { location } : {}) };
-  const digest = ctx.graph.add(op, meta);
-  st.output = { digest, index: 0 };
 }
 
