@@ -1,5 +1,7 @@
 /**
- * One compressed OCI/Docker layer blob -> a new overlay-format layer directory.
+ * One compressed OCI/Docker layer blob -> a new layer directory, in the layer format asked for: overlay (whiteout
+ * devices and opaque xattrs, for the overlayfs snapshotter) or oci (the tar's `.wh.` markers kept, sanitized;
+ * for the native snapshotter, whose state dir may be on overlayfs where whiteout devices cannot be made).
  *
  * GNU tar extracts (about 10x faster than npm tar and it keeps absolute symlinks, devices and xattrs); Node
  * decompresses and hashes the uncompressed stream on its way to tar's stdin (the diffId).
@@ -20,6 +22,8 @@ import { hostUidOfRoot, parseIdMap } from '../rootless/privilege.js';
 import { describeUnmappedOwner, findUnmappedOwner } from '../rootless/unmapped-owner.js';
 import { compressionOf, openUncompressed } from './decompress.js';
 import { TOOL_ENV, firstLines } from './proc.js';
+import { sanitizeOciMarkers } from './oci-markers.js';
+import type { LayerFormat } from './overlay-format.js';
 import { convertOciWhiteouts } from './whiteouts.js';
 
 export interface UnpackOptions {
@@ -29,13 +33,16 @@ export interface UnpackOptions {
   dest: string;
   /** Inside a user namespace: skip device nodes and trusted.* xattrs, mark opaque dirs with user.overlay.opaque. */
   rootless: boolean;
+  /** The layer dir's format (overlay-format.ts); default overlay. */
+  format?: LayerFormat;
   signal?: AbortSignal;
 }
 
 export async function unpackLayer(opts: UnpackOptions): Promise<{ diffId: string }> {
   await mkdir(opts.dest, { recursive: true });
   const diffId = await extract(opts);
-  await convertOciWhiteouts(opts.dest, opts.rootless, opts.signal);
+  if (opts.format === 'oci') await sanitizeOciMarkers(opts.dest, opts.signal);
+  else await convertOciWhiteouts(opts.dest, opts.rootless, opts.signal);
   return { diffId };
 }
 

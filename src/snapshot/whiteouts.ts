@@ -7,9 +7,10 @@
  * Paths come from `find -P` under `dest`, so no component is a symlink: nothing here can touch outside `dest`.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, rm, unlink, utimes } from 'node:fs/promises';
+import { link, lstat, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from '../errors.js';
+import { DirTimes } from './dir-times.js';
 import { META_PREFIX, OPAQUE_MARKER, WHITEOUT_PREFIX, opaqueXattr } from './overlay-format.js';
 import { run } from './proc.js';
 import { restoreXattrs } from './xattrs.js';
@@ -76,19 +77,5 @@ async function linkWhiteouts(dest: string, targets: string[], signal?: AbortSign
     }
   } finally {
     for (const p of protos) await unlink(p);
-  }
-}
-
-/** Directory times to put back after we changed entries inside (tar restored them from the archive). */
-class DirTimes {
-  readonly #saved = new Map<string, { atime: number; mtime: number }>();
-  async remember(dir: string): Promise<void> {
-    if (this.#saved.has(dir)) return;
-    const st = await lstat(dir, { bigint: true });
-    // Seconds as a double: ~240 ns resolution, far below what a layer tar records (whole seconds).
-    this.#saved.set(dir, { atime: Number(st.atimeNs) / 1e9, mtime: Number(st.mtimeNs) / 1e9 });
-  }
-  async restore(): Promise<void> {
-    for (const [dir, t] of this.#saved) await utimes(dir, t.atime, t.mtime);
   }
 }

@@ -2,7 +2,7 @@
  * Hostile layers: nothing may be written, linked or xattr'ed outside `dest`. Each archive targets a sentinel
  * directory beside dest (by absolute path, by `..`, through symlinks, hardlinks and symlink chains); after the
  * unpack (which may fail with LayerError but must not do anything else) the sentinel and dest's parent are
- * exactly as before.
+ * exactly as before. Both layer formats (whiteout devices, or sanitized `.wh.` markers).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,8 +58,8 @@ const attacks: Record<string, Attack> = {
   'opaque marker through a symlink': (o) => [{ path: 'p', type: 'SymbolicLink', linkpath: o }, { path: 'p/.wh..wh..opq' }],
 };
 
-for (const [name, attack] of Object.entries(attacks)) {
-  test(`hostile layer: ${name}`, async (t) => {
+for (const [name, attack] of Object.entries(attacks)) for (const format of ['overlay', 'oci'] as const) {
+  test(`hostile layer (${format} format): ${name}`, async (t) => {
     const dir = await scratch(t);
     const outside = path.join(dir, 'outside');
     await mkdir(outside);
@@ -67,7 +67,7 @@ for (const [name, attack] of Object.entries(attacks)) {
     const before = await snapshot(dir);
     const tar = await craftTar(path.join(dir, 'evil.tar'), attack(outside));
     const dest = path.join(dir, 'dest');
-    await unpackLayer({ blobPath: tar, mediaType: MediaType.ociLayer, dest, rootless: false }).catch((e: unknown) => {
+    await unpackLayer({ blobPath: tar, mediaType: MediaType.ociLayer, dest, rootless: false, format }).catch((e: unknown) => {
       assert.ok(e instanceof LayerError, `only a LayerError may come out, got ${String(e)}`);
     });
     assert.deepEqual(await snapshot(dir), before, 'nothing outside dest changed');

@@ -1,6 +1,6 @@
 /**
- * unpackLayer: OCI whiteouts become the overlay format, the diffId is the sha256 of the uncompressed tar for
- * every compression, and directory times survive the conversion.
+ * unpackLayer: OCI whiteouts become the overlay format (or stay markers, sanitized, in the oci format), the
+ * diffId is the sha256 of the uncompressed tar for every compression, and directory times survive the conversion.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,42 @@ test('OCI whiteouts and opaque markers become whiteout devices and the opaque xa
   const gone = await lstat(path.join(dest, 'gone'));
   assert.equal(gone.mode & 0o7777, 0, 'whiteouts are mode 0 like overlayfs makes them');
   assert.equal(gone.uid, 0);
+});
+
+test('format oci: the markers stay as empty regular files; malformed ones are made plain or removed', async (t) => {
+  const dir = await scratch(t);
+  const tar = await craftTar(path.join(dir, 'layer.tar'), [
+    { path: '.wh.gone', body: '' },
+    { path: '.wh..wh.plnk/', type: 'Directory', mode: 0o755 }, { path: '.wh..wh.plnk/x' },
+    { path: 'both', body: 'kept\n' }, { path: '.wh.both', body: '' },
+    { path: 'dir/', type: 'Directory', mode: 0o711, mtime: T - 100 }, { path: 'dir/.wh..wh..opq', body: '' }, { path: 'dir/new', body: 'new\n' },
+    // A `.wh.` dir still deletes its NAME: it becomes a plain marker, its content dropped.
+    { path: 'sub/', type: 'Directory', mode: 0o755, mtime: T - 200 }, { path: 'sub/.wh.x/', type: 'Directory', mode: 0o755 }, { path: 'sub/.wh.x/in' },
+    // A marker with content, a symlink and a hardlink named as markers; names that delete no sibling.
+    { path: 'sub/.wh.y', body: 'junk\n' }, { path: 'sub/.wh.z', type: 'SymbolicLink', linkpath: '/etc/passwd' },
+    { path: 'sub/.wh.l', type: 'Link', linkpath: 'both' },
+    { path: 'sub/.wh..' }, { path: 'sub/.wh...' }, { path: 'sub/.wh.' },
+  ]);
+  const dest = path.join(dir, 'layer');
+  const { diffId } = await unpackLayer({ blobPath: tar, mediaType: MediaType.ociLayer, dest, rootless: false, format: 'oci' });
+  assert.equal(diffId, await sha256File(tar));
+  const e0 = h16('');
+  // Rewritten markers are new files (mode 0, this moment); the parents' times are put back.
+  const now = (l: string): string => l.replace(/ t=(\d+) /, (all, s: string) => (Number(s) > T ? ' t=now ' : all));
+  assert.deepEqual((await manifest(dest, { overlayXattrs: true })).map(now), [
+    `.wh.both file 644 0:0 t=${T} 0 ${e0}`,
+    `.wh.gone file 644 0:0 t=${T} 0 ${e0}`,
+    `both file 644 0:0 t=${T} 5 ${h16('kept\n')}`,
+    `dir dir 711 0:0 t=${T - 100}`,
+    `dir/.wh..wh..opq file 644 0:0 t=${T} 0 ${e0}`,
+    `dir/new file 644 0:0 t=${T} 4 ${h16('new\n')}`,
+    `sub dir 755 0:0 t=${T - 200}`,
+    `sub/.wh.l file 0 0:0 t=now 0 ${e0}`,
+    `sub/.wh.x file 0 0:0 t=now 0 ${e0}`,
+    `sub/.wh.y file 0 0:0 t=now 0 ${e0}`,
+    `sub/.wh.z file 0 0:0 t=now 0 ${e0}`,
+  ], 'no device, no xattr, no plnk; the hardlinked marker no longer shares the inode of both');
+  assert.equal(sh(`find '${dest}' -type c | wc -l`).trim(), '0');
 });
 
 test('the diffId is the uncompressed tar digest for gzip, zstd and docker media types', async (t) => {

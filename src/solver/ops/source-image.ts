@@ -11,7 +11,7 @@ import { digestHex } from '../../oci/digest.js';
 import type { Layer } from '../../cache/layer-store.js';
 import type { Descriptor } from '../../oci/schemas.js';
 import { parseReference, type ImageReference, type ResolvedImage } from '../../registry/index.js';
-import { unpackLayer } from '../../snapshot/index.js';
+import { layerFormatOf, unpackLayer } from '../../snapshot/index.js';
 import type { OpContext, OpImpl } from '../op-impl.js';
 import type { Result } from '../result.js';
 import type { Worker } from '../worker.js';
@@ -70,11 +70,15 @@ async function ensureLayer(ctx: OpContext, l: { ref: ImageReference; desc: Descr
     await worker.registry.fetchBlob(l.ref, l.desc, file, { signal: ctx.signal });
     ctx.progress.status(`${short} ${formatBytes(l.desc.size)} ${((Date.now() - started) / 1000).toFixed(1)}s done`);
   }
-  // Each layer unpacks into its own dir: overlay format makes the layers independent, so they unpack in parallel.
+  // Each layer unpacks into its own dir: either layer format keeps the layers independent, so they unpack in
+  // parallel. The native snapshotter's state dir may be on overlayfs: whiteout devices cannot be made there.
   const pending = await worker.layers.create();
   try {
     const started = Date.now();
-    const { diffId } = await unpackLayer({ blobPath: worker.content.path(l.desc.digest), mediaType: l.desc.mediaType, dest: pending.diff, rootless: worker.rootless, signal: ctx.signal });
+    const { diffId } = await unpackLayer({
+      blobPath: worker.content.path(l.desc.digest), mediaType: l.desc.mediaType, dest: pending.diff,
+      rootless: worker.rootless, format: layerFormatOf(worker.snapshotter), signal: ctx.signal,
+    });
     if (diffId !== l.diffId) throw new LayerError(`layer ${l.desc.digest}: uncompressed digest ${diffId} does not match the image config's diff_id ${l.diffId}`);
     ctx.progress.status(`extracting ${short} ${((Date.now() - started) / 1000).toFixed(1)}s done`);
     return await worker.layers.commit(pending, id, { diffId, blob: { digest: l.desc.digest, size: l.desc.size, mediaType: l.desc.mediaType } });
