@@ -1,7 +1,8 @@
 /**
- * Layers in overlay format, one dir each. A layer is created in tmp/, filled (unpacked, or used as a RUN's
- * upperdir), then published by writing layer.json inside it and renaming the dir to layers/<id>. Only dirs
- * with layer.json are ever used, so a crash mid-way leaves nothing that a later build trusts.
+ * Layers, one dir each: in overlay format, or in OCI marker format for the native snapshotter
+ * (snapshot/overlay-format.ts). A layer is created in tmp/, filled (unpacked, or used as a RUN's upperdir), then
+ * published by writing layer.json inside it and renaming the dir to layers/<id>. Only dirs with layer.json are
+ * ever used, so a crash mid-way leaves nothing that a later build trusts.
  */
 import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,7 +26,7 @@ const LayerMetaCheck = TypeCompiler.Compile(LayerMetaSchema);
 
 export interface Layer {
   readonly id: string;
-  /** The overlay-format dir (a lowerdir). */
+  /** The layer dir (an overlay lowerdir, or a marker-format dir for the native snapshotter). */
   readonly dir: string;
   readonly meta: LayerMeta;
 }

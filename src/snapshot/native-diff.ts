@@ -1,35 +1,36 @@
 /**
  * The "native" snapshotter's diff: a rootfs after the process ran, compared with its recorded state right after
- * materializing (tree-state.ts) -> an overlay-format layer dir, equal to what overlayfs would have left in its
- * upperdir for the same changes:
+ * materializing (tree-state.ts) -> a marker-format layer dir (overlay-format.ts) holding the changes overlayfs
+ * would have left in its upperdir, with OCI markers where overlay has whiteout devices and opaque xattrs:
  * - a new or changed entry is copied (ONE tar pipeline for all, so hardlinks between them survive);
- * - a deleted path becomes a whiteout (char device 0:0; all of them hardlinks of one, as overlay's own);
- * - a directory replaced by another directory (or a non-directory replaced by one) becomes opaque, and
+ * - a deleted NAME becomes an empty file `.wh.NAME` beside where it was (mode 0, like a layer tar's markers);
+ * - a directory replaced by another directory (or a non-directory replaced by one) holds `.wh..wh..opq`, and
  *   everything in it is new;
- * - every parent of those is in the upper with its metadata (overlay copies parents up).
+ * - every parent of those is in the layer with its metadata (overlay copies parents up); adding markers does not
+ *   change a directory's times.
+ * No mknod and no xattr of ours: the state dir may be on overlayfs, which refuses both whiteout devices and
+ * overlay's xattrs.
  *
  * Deviation from overlay (index=off): editing one name of a lower hardlink copies up only that name in overlay;
  * here every name of the inode counts as changed, which is what the rootfs shows anyway.
  */
-import { randomBytes } from 'node:crypto';
-import { link, lstat, unlink, utimes } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { isErrno } from '../errors.js';
 import { copyEntries } from './copy-entries.js';
-import { opaqueXattr } from './overlay-format.js';
-import { run } from './proc.js';
+import { DirTimes } from './dir-times.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './overlay-format.js';
 import { type TreeState, isDirState, sameInode, stateOf, unchanged } from './tree-state.js';
 import { byteOrder } from './walk.js';
-import { restoreXattrs } from './xattrs.js';
 
 export interface NativeDiffOptions {
   /** The rootfs the process changed. */
   root: string;
   /** recordTree(root) taken before the process ran. */
   before: TreeState;
-  /** An empty overlay-format layer dir to fill (e.g. a pending layer's diff dir). */
+  /** An empty dir to fill as a marker-format layer (e.g. a pending layer's diff dir). */
   upper: string;
+  /** In a user namespace: trusted.* xattrs are not copied. */
   rootless: boolean;
   signal?: AbortSignal;
 }
@@ -43,13 +44,7 @@ export interface NativeDiffStats {
 export async function diffToUpper(o: NativeDiffOptions): Promise<NativeDiffStats> {
   const c = compare(o.root, o.before);
   await copyEntries({ from: o.root, to: o.upper, entries: c.entries, rootless: o.rootless, ...(o.signal ? { signal: o.signal } : {}) });
-  if (c.whiteouts.length > 0) {
-    const times = await dirTimes(o.upper, ['', ...c.whiteouts.map((w) => path.posix.dirname(w))]);
-    await linkWhiteouts(o.upper, c.whiteouts, o.signal);
-    for (const [abs, t] of times) await utimes(abs, t.atime, t.mtime);
-  }
-  const value = new Map([[opaqueXattr(o.rootless), Buffer.from('y')]]);
-  await restoreXattrs(o.upper, c.opaque.map((d) => [d, value]));
+  await writeMarkers(o.upper, c, o.signal);
   return { copied: c.entries.length, whiteouts: c.whiteouts.length, opaqueDirs: c.opaque.length };
 }
 
@@ -105,42 +100,20 @@ export function compare(root: string, before: TreeState): Comparison {
   return out;
 }
 
-/** (atime, mtime) of dirs under root, to put back after adding whiteouts in them. */
-async function dirTimes(root: string, rels: string[]): Promise<Map<string, { atime: number; mtime: number }>> {
-  const result = new Map<string, { atime: number; mtime: number }>();
-  for (const rel of new Set(rels.map((r) => (r === '.' ? '' : r)))) {
-    const abs = path.join(root, rel);
-    const st = await lstat(abs, { bigint: true });
-    // Seconds as a double: sub-microsecond resolution, below what a layer tar records.
-    result.set(abs, { atime: Number(st.atimeNs) / 1e9, mtime: Number(st.mtimeNs) / 1e9 });
+/** The whiteout and opaque markers; their parents exist (copied), their times are put back. */
+async function writeMarkers(upper: string, c: Comparison, signal?: AbortSignal): Promise<void> {
+  const markers = [
+    ...c.whiteouts.map((w) => path.posix.join(path.posix.dirname(w), WHITEOUT_PREFIX + path.posix.basename(w))),
+    ...c.opaque.map((d) => `${d}/${OPAQUE_MARKER}`),
+  ];
+  const times = new DirTimes();
+  for (const m of markers) await times.remember(path.join(upper, path.posix.dirname(m)));
+  for (const m of markers) {
+    signal?.throwIfAborted();
+    // Something the process itself named `.wh.NAME` is no content a layer can hold: the marker replaces it (rm
+    // first, never following a symlink there; parents are real directories: they were walked with lstat).
+    await rm(path.join(upper, m), { recursive: true, force: true });
+    await writeFile(path.join(upper, m), '', { mode: 0, flag: 'wx' });
   }
-  return result;
-}
-
-/**
- * Create each whiteout as a hardlink of one char device 0:0 (a new one when the link count runs out): one mknod
- * process whatever the number of deletions. Parents exist: they were copied.
- */
-async function linkWhiteouts(upper: string, targets: readonly string[], signal?: AbortSignal): Promise<void> {
-  const protos: string[] = [];
-  const newProto = async (): Promise<string> => {
-    const p = path.join(upper, `.native-whiteout-${randomBytes(8).toString('hex')}`);
-    await run('mknod', ['-m', '000', p, 'c', '0', '0'], signal ? { signal } : {});
-    protos.push(p);
-    return p;
-  };
-  try {
-    let proto = await newProto();
-    for (const t of targets) {
-      try {
-        await link(proto, path.join(upper, t));
-      } catch (e) {
-        if (!isErrno(e, 'EMLINK')) throw e;
-        proto = await newProto();
-        await link(proto, path.join(upper, t));
-      }
-    }
-  } finally {
-    for (const p of protos) await unlink(p);
-  }
+  await times.restore();
 }

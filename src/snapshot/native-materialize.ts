@@ -1,11 +1,15 @@
 /**
- * The "native" snapshotter's merge: apply overlay-format layer dirs, bottom to top, into a fresh directory, so it
- * holds what an overlay mount of those layers would show.
+ * The "native" snapshotter's merge: apply layer dirs, bottom to top, into a fresh directory, so it holds what an
+ * overlay mount of those layers would show (or what unpacking their layer tars in order would give).
+ *
+ * Layers may be in either format (overlay-format.ts), also mixed: whiteouts are `.wh.NAME` marker files or char
+ * devices 0:0; opaque dirs hold a `.wh..wh..opq` marker, or (only with `opaqueXattrs`) carry overlay's xattr.
+ * Markers apply to the layers below only: a layer's own NAME beside its `.wh.NAME` stays.
  *
  * Per layer: one walk of the layer (lstat only), conflicts resolved in `dest` (a whiteout removes the path, an
  * opaque dir removes the directory below it, a type change removes the old entry, a non-directory is unlinked
- * before it is replaced), then ONE tar pipeline copies the layer's entries minus its whiteouts (copy-entries.ts).
- * overlay's xattrs and whiteout devices never land in dest.
+ * before it is replaced), then ONE tar pipeline copies the layer's entries minus its markers and whiteouts
+ * (copy-entries.ts). Markers, whiteout devices and overlay's xattrs never land in dest.
  *
  * Chroot-style safety: the walk follows the layer's own directory structure and only touches `dest/rel` after
  * lstat proved every parent of it a real directory of dest (or absent, then nothing is touched below it), so no
@@ -15,17 +19,22 @@
 import { lstatSync, mkdirSync, readdirSync, rmSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { copyEntries } from './copy-entries.js';
-import { isOpaqueValue, isWhiteout, opaqueXattr } from './overlay-format.js';
+import { OPAQUE_MARKER, isMarkerFile, isOpaqueValue, isWhiteout, markerTarget, opaqueXattr } from './overlay-format.js';
 import { byteOrder } from './walk.js';
 import { readXattrTree } from './xattrs.js';
 
 export interface MaterializeOptions {
-  /** Overlay-format layer dirs, bottom -> top. */
+  /** Layer dirs, bottom -> top. */
   layers: readonly string[];
   /** Created if missing; must be empty (or missing). */
   dest: string;
-  /** Opaque dirs are marked with user.overlay.opaque; trusted.* xattrs are not copied. */
+  /** trusted.* xattrs are not copied; with opaqueXattrs, opaque dirs are marked with user.overlay.opaque. */
   rootless: boolean;
+  /**
+   * Also honour overlay-format opaque xattrs, at one getfattr process per layer. Default false: the native
+   * snapshotter's layers are in marker format and never carry them.
+   */
+  opaqueXattrs?: boolean;
   signal?: AbortSignal;
 }
 
@@ -35,7 +44,8 @@ export async function materialize(o: MaterializeOptions): Promise<void> {
   for (const layer of o.layers) {
     o.signal?.throwIfAborted();
     // Into an empty dest (the bottom layer) whiteouts and opaque flags hide nothing: no xattr read needed.
-    const opaque = destEmpty ? new Set<string>() : await opaqueDirs(layer, o.rootless, o.signal);
+    const opaque = destEmpty || o.opaqueXattrs !== true ? new Set<string>() : await opaqueDirs(layer, o.rootless, o.signal);
+    if (!destEmpty && isOpaqueDir(layer, '', opaque)) opaque.add('.');
     const entries: string[] = ['.'];
     if (opaque.has('.')) for (const name of readdirSync(o.dest)) rmSync(path.join(o.dest, name), { recursive: true, force: true });
     planDir({ layer, dest: o.dest, opaque, entries }, '', destEmpty || opaque.has('.'));
@@ -65,17 +75,33 @@ interface Plan {
  * lstat of dest is needed; otherwise dest/rel is a real directory (checked by the caller).
  */
 function planDir(p: Plan, rel: string, absent: boolean): void {
+  const join = (name: string): string => (rel === '' ? name : `${rel}/${name}`);
+  const children: { name: string; st: Stats }[] = [];
+  // Markers first: they delete what the layers below have, before this layer's own entries are placed.
   for (const name of readdirSync(path.join(p.layer, rel)).sort(byteOrder)) {
-    const childRel = rel === '' ? name : `${rel}/${name}`;
-    const st = lstatSync(path.join(p.layer, childRel));
+    const st = lstatSync(path.join(p.layer, join(name)));
     if (isWhiteout(st)) {
-      if (!absent) remove(p.dest, childRel);
-      continue;
+      if (!absent) remove(p.dest, join(name));
+    } else if (isMarkerFile(name, st)) {
+      const target = markerTarget(name);
+      if (!absent && target !== undefined) remove(p.dest, join(target));
+    } else {
+      children.push({ name, st });
     }
+  }
+  for (const { name, st } of children) {
+    const childRel = join(name);
     p.entries.push(childRel);
-    const childAbsent = absent || clear({ dest: p.dest, rel: childRel, layerSt: st, opaque: p.opaque.has(childRel) });
+    const childAbsent = absent
+      || clear({ dest: p.dest, rel: childRel, layerSt: st, opaque: st.isDirectory() && isOpaqueDir(p.layer, childRel, p.opaque) });
     if (st.isDirectory()) planDir(p, childRel, childAbsent);
   }
+}
+
+/** The layer's directory rel ("" = root) hides what is below it: opaque xattr (read before) or marker file. */
+function isOpaqueDir(layer: string, rel: string, xattrOpaque: ReadonlySet<string>): boolean {
+  if (xattrOpaque.has(rel === '' ? '.' : rel)) return true;
+  return lstatSync(path.join(layer, rel, OPAQUE_MARKER), { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /**

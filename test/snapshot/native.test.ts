@@ -1,8 +1,9 @@
 /**
- * The native snapshotter against overlayfs, as root and in a user namespace: materialize() shows what an overlay
- * mount of the same layers shows (and writes nothing through symlinks), and diffToUpper() leaves the upper that
- * overlayfs leaves for the same script of changes (names, types, modes, owners, times, content, hardlinks,
- * whiteouts, opaque flags).
+ * The native snapshotter against overlayfs, as root and in a user namespace: materialize() of the layers in marker
+ * format (and in overlay format) shows what an overlay mount of the same layers shows (and writes nothing through
+ * symlinks), and diffToUpper() leaves the upper that overlayfs leaves for the same script of changes (names, types,
+ * modes, owners, times, content, hardlinks, whiteouts, opaque flags), in marker format: no whiteout device, no
+ * overlay xattr.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,12 +17,22 @@ import { manifest, scratch, sh } from './helpers.js';
 
 const child = fileURLToPath(new URL('./native-child.js', import.meta.url));
 
+/** A native upper as it is on disk: markers as empty mode-0 files, no whiteout device, no overlay xattr. */
+function assertMarkerFormat(raw: string[]): void {
+  const has = (name: string): string | undefined => raw.find((l) => l.split(' ')[0] === name);
+  for (const w of ['.wh.b', '.wh.dd', 'd/.wh.y', 'd/.wh.sub']) assert.match(has(w) ?? `${w} missing`, / file 0 0:0 t=\d+ 0 e3b0c44298fc1c14$/, raw.join('\n'));
+  for (const o of ['t1/.wh..wh..opq', 't2/.wh..wh..opq']) assert.match(has(o) ?? `${o} missing`, / file 0 /);
+  assert.deepEqual(raw.filter((l) => / (whiteout|chardev) /.test(` ${l} `) || l.includes('.overlay.')), []);
+}
+
 test('materialize as root = the overlay mount of the same layers; nothing lands outside', async (t) => {
   const dir = await scratch(t);
   const s = makeLayers(dir, { rootless: false, id: 1234 });
   const r = await compareMerged(dir, s, false);
   assert.deepEqual(r.native, r.overlay);
+  assert.deepEqual(r.nativeOverlay, r.overlay, 'overlay-format layers (opaqueXattrs) merge the same');
   assert.deepEqual(r.outside, [], 'nothing was written through the symlink that pointed outside');
+  assert.ok(r.native.every((l) => !l.includes('.wh.')), 'no marker in the merged view');
   // Spot checks that the comparison covers what it should.
   const has = (prefix: string): string | undefined => r.native.find((l) => l.startsWith(prefix + ' '));
   assert.equal(has('a')?.split(' ')[1], 'file');
@@ -42,6 +53,7 @@ test('diff as root = the upperdir overlayfs leaves for the same changes', async 
   const s = makeLayers(dir, { rootless: false, id: 1234 });
   const r = await compareUppers(dir, s, { rootless: false, id: 42 });
   assert.deepEqual(r.native, r.overlay);
+  assertMarkerFormat(r.nativeRaw);
   const has = (name: string): string | undefined => r.native.find((l) => l.split(' ')[0] === name);
   // What the comparison must contain for it to mean anything.
   for (const w of ['b', 'dd', 'd/y', 'd/sub']) assert.equal(has(w), `${w} whiteout`);
@@ -60,10 +72,15 @@ test('diff as root = the upperdir overlayfs leaves for the same changes', async 
 
 test('materialize and diff in a user namespace (user.overlay.opaque, userxattr) = overlayfs', () => {
   const out = execFileSync('unshare', ['--user', '--map-root-user', '--mount', process.execPath, child], { encoding: 'utf8' });
-  const r = JSON.parse(out) as { merged: { overlay: string[]; native: string[]; outside: string[] }; uppers: { overlay: string[]; native: string[] } };
+  const r = JSON.parse(out) as {
+    merged: { overlay: string[]; native: string[]; nativeOverlay: string[]; outside: string[] };
+    uppers: { overlay: string[]; native: string[]; nativeRaw: string[] };
+  };
   assert.deepEqual(r.merged.native, r.merged.overlay);
+  assert.deepEqual(r.merged.nativeOverlay, r.merged.overlay);
   assert.deepEqual(r.merged.outside, []);
   assert.deepEqual(r.uppers.native, r.uppers.overlay);
+  assertMarkerFormat(r.uppers.nativeRaw);
   assert.ok(r.uppers.native.some((l) => /^t1 dir .* opaque$/.test(l)), r.uppers.native.join('\n'));
   assert.ok(r.uppers.native.includes('d/y whiteout'));
 });
@@ -85,4 +102,21 @@ test('diff: nothing changed -> empty upper; a file edited in place keeps its par
   await mkdir(upper);
   await diffToUpper({ root: rootfs, before, upper, rootless: false });
   assert.deepEqual((await manifest(upper, { mtimes: false })).map((l) => l.split(' ').slice(0, 2).join(' ')), ['x dir', 'x/y dir', 'x/y/f file']);
+});
+
+test('materialize: a marker applies to the layers below only, never to its own layer', async (t) => {
+  const dir = await scratch(t);
+  const [l0, l1] = [path.join(dir, 'l0'), path.join(dir, 'l1')];
+  sh(`mkdir -p '${l0}/x' '${l0}/keep' && echo old > '${l0}/x/old' && echo old > '${l0}/f' && echo k > '${l0}/keep/k'`);
+  // l1 deletes x and f from below and brings its own; `.wh.` names that delete nothing are skipped.
+  sh(`mkdir -p '${l1}/x' '${l1}/keep' && echo new > '${l1}/x/new' && echo new > '${l1}/f' && cd '${l1}' && : > .wh.x && : > .wh.f && : > .wh..wh..opq-not && : > keep/.wh.absent`);
+  const dest = path.join(dir, 'dest');
+  await materialize({ layers: [l0, l1], dest, rootless: false });
+  assert.deepEqual((await manifest(dest, { mtimes: false })).map((l) => l.split(' ').slice(0, 2).join(' ')),
+    ['f file', 'keep dir', 'keep/k file', 'x dir', 'x/new file']);
+  assert.equal(sh(`cat '${dest}/f'`), 'new\n');
+  // A marker-only bottom layer: nothing to delete, nothing copied.
+  const dest2 = path.join(dir, 'dest2');
+  await materialize({ layers: [l1], dest: dest2, rootless: false });
+  assert.ok((await manifest(dest2)).every((l) => !l.includes('.wh.')));
 });
