@@ -1,7 +1,8 @@
 /**
  * writeLayerTar on a real overlayfs upperdir after changes made through the merged mount: whiteouts (which share
  * one inode) become `.wh.NAME` before their siblings, a re-created dir gets `.wh..wh..opq`, overlay's own xattrs
- * stay out, and the output is byte-for-byte deterministic.
+ * stay out, and the output is byte-for-byte deterministic. A marker-format dir (the native snapshotter's) of the
+ * same changes gives the same entries.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { MediaType } from '../../src/oci/media-types.js';
-import { mountOverlay, unmount, unpackLayer, writeLayerTar } from '../../src/snapshot/index.js';
+import { diffToUpper, materialize, mountOverlay, recordTree, unmount, unpackLayer, writeLayerTar } from '../../src/snapshot/index.js';
 import { craftTar, scratch, sh } from './helpers.js';
 
 export async function layerTarFile(dir: string, file: string, sourceDateEpoch?: number): Promise<Buffer> {
@@ -40,24 +41,30 @@ export async function listTar(buf: Buffer): Promise<Listed[]> {
   return list;
 }
 
-/** A RUN-like change set made through the merged mount; returns the upperdir. */
-async function changedUpper(dir: string): Promise<string> {
-  const base = await craftTar(path.join(dir, 'base.tar'), [
+const CHANGES = [
+  'rm a c e/gone', 'echo changed > e/keep', 'rm -rf d && mkdir d && echo z > d/z',
+  'mkdir n && echo 1 > n/f && ln n/f n/g && chown 1234:5678 n/f && chmod 4755 n/f',
+  'setfattr -n user.test -v hello n/f', 'mknod n/null c 1 3', 'ln -s /etc/passwd n/abs', 'mkfifo n/fifo',
+].join(' && ');
+
+function baseTar(dir: string): Promise<string> {
+  return craftTar(path.join(dir, 'base.tar'), [
     { path: 'a' }, { path: 'b' }, { path: 'c' },
     { path: 'd/', type: 'Directory', mode: 0o755 }, { path: 'd/x' }, { path: 'd/y' },
     { path: 'e/', type: 'Directory', mode: 0o755 }, { path: 'e/keep', body: 'keep\n' }, { path: 'e/gone' },
   ]);
+}
+
+/** A RUN-like change set made through the merged mount; returns the upperdir. */
+async function changedUpper(dir: string): Promise<string> {
+  const base = await baseTar(dir);
   const lower = path.join(dir, 'lower');
   await unpackLayer({ blobPath: base, mediaType: MediaType.ociLayer, dest: lower, rootless: false });
   const [upper, work, m] = ['upper', 'work', 'merged'].map((n) => path.join(dir, n)) as [string, string, string];
   for (const d of [upper, work, m]) await mkdir(d);
   await mountOverlay({ lowers: [lower], upper, work, target: m });
   try {
-    sh([
-      'rm a c e/gone', 'echo changed > e/keep', 'rm -rf d && mkdir d && echo z > d/z',
-      'mkdir n && echo 1 > n/f && ln n/f n/g && chown 1234:5678 n/f && chmod 4755 n/f',
-      'setfattr -n user.test -v hello n/f', 'mknod n/null c 1 3', 'ln -s /etc/passwd n/abs', 'mkfifo n/fifo',
-    ].join(' && '), m);
+    sh(CHANGES, m);
   } finally {
     await unmount(m);
   }
@@ -89,6 +96,48 @@ test('an upperdir becomes an OCI layer: whiteouts first, opaque marker after its
 
   const again = await layerTarFile(upper, path.join(dir, 'again.tar'));
   assert.ok(again.equals(buf), 'deterministic output');
+});
+
+/** The same changes on a native copy of the base unpacked in marker format: a marker-format layer dir. */
+async function changedNative(dir: string): Promise<string> {
+  const lower = path.join(dir, 'native-lower');
+  await unpackLayer({ blobPath: await baseTar(dir), mediaType: MediaType.ociLayer, dest: lower, rootless: false, format: 'oci' });
+  const rootfs = path.join(dir, 'native-rootfs');
+  const upper = path.join(dir, 'native-upper');
+  await materialize({ layers: [lower], dest: rootfs, rootless: false });
+  const before = recordTree(rootfs);
+  sh(CHANGES, rootfs);
+  await mkdir(upper);
+  await diffToUpper({ root: rootfs, before, upper, rootless: false });
+  return upper;
+}
+
+test('a marker-format layer dir (native diff) gives the same layer tar as the overlay upperdir', async (t) => {
+  const dir = await scratch(t);
+  const native = await changedNative(dir);
+  assert.equal(sh(`find '${native}' -type c ! -name null | wc -l`).trim(), '0', 'no whiteout device');
+  assert.doesNotMatch(sh(`getfattr -R -d -m - '${native}'`), /overlay/, 'no overlay xattr');
+  const brief = (l: Listed[]): string[] => l.map((e) => `${e.path} ${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.size} ${e.linkpath}${e.path.includes('.wh.') ? ` t=${e.mtime}` : ''}`);
+  const nativeList = brief(await listTar(await layerTarFile(native, path.join(dir, 'native.tar'))));
+  const overlayList = brief(await listTar(await layerTarFile(await changedUpper(dir), path.join(dir, 'overlay.tar'))));
+  assert.deepEqual(nativeList, overlayList);
+  assert.ok(nativeList.includes('d/.wh..wh..opq File 0 0:0 0  t=0'), nativeList.join('\n'));
+});
+
+test('markers in either form are written once, opaque marker first, whiteouts by name before siblings', async (t) => {
+  const dir = await scratch(t);
+  const src = path.join(dir, 'src');
+  // A dir with both opaque forms, a name with both whiteout forms, a device whiteout sorting after a marker file,
+  // and names that delete nothing.
+  sh([
+    `mkdir -p '${src}/o/sub' && cd '${src}'`, 'setfattr -n trusted.overlay.opaque -v y o', ': > o/.wh..wh..opq',
+    'echo x > o/-first', 'mknod o/zz c 0 0', ': > o/.wh.zz', ': > o/.wh.b', 'mknod o/a c 0 0',
+    ': > o/.wh..', ': > o/.wh..wh.plnk', ': > .wh..wh..opq', 'echo y > top',
+  ].join(' && '));
+  const list = await listTar(await layerTarFile(src, path.join(dir, 'layer.tar')));
+  assert.deepEqual(list.map((e) => e.path), [
+    '.wh..wh..opq', 'o/', 'o/.wh..wh..opq', 'o/.wh.a', 'o/.wh.b', 'o/.wh.zz', 'o/-first', 'o/sub/', 'top',
+  ]);
 });
 
 test('sourceDateEpoch clamps every mtime', async (t) => {
