@@ -5,11 +5,13 @@
  * Two snapshotters give the same result for the same request:
  * - overlayfs: an overlay mount of the lowers (+ upper/work) at a fresh mount point;
  * - native (full copies, where overlayfs cannot be used): the lowers are materialized into a copy under
- *   copyRoot, fn runs on it, and for a writable request the changes are diffed into req.upper in overlay format.
+ *   copyRoot, fn runs on it, and for a writable request the changes are diffed into req.upper in marker format
+ *   (snapshot/overlay-format.ts: the layer dirs of a native state dir keep OCI `.wh.` markers). A view never
+ *   shows a marker.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { diffToUpper, materialize, mountOverlay, recordTree, unmount, type SnapshotterName } from '../snapshot/index.js';
+import { diffToUpper, hasMarkers, materialize, mountOverlay, recordTree, unmount, type SnapshotterName } from '../snapshot/index.js';
 
 export interface OverlayRequest {
   /** Bottom to top. Empty = scratch. */
@@ -18,7 +20,7 @@ export interface OverlayRequest {
   readonly upper?: string;
   /** overlayfs's workdir (unused by native). */
   readonly work?: string;
-  /** A view fn must not write to. With native and one lower, fn gets the layer dir itself. */
+  /** A view fn must not write to. With native and one lower without markers, fn gets the layer dir itself. */
   readonly readonly?: boolean;
 }
 
@@ -36,6 +38,8 @@ export class MountTracker {
   readonly snapshotter: SnapshotterName;
   private readonly active = new Set<string>();
   private readonly copies = new Set<string>();
+  /** Layer dir -> whether it holds `.wh.` entries; layer dirs never change once published. */
+  private readonly markers = new Map<string, Promise<boolean>>();
   private emptyDir: string | undefined;
 
   constructor(private readonly opts: MountTrackerOptions) {
@@ -78,7 +82,7 @@ export class MountTracker {
     if (upper === undefined) {
       // Read-only: no copy where no merge is needed.
       if (lowers.length === 0) return fn(await this.empty());
-      if (lowers.length === 1) return fn(lowers[0]!);
+      if (lowers.length === 1 && !(await this.hasMarkers(lowers[0]!))) return fn(lowers[0]!);
     } else if (lowers.length === 0) {
       return fn(upper);
     }
@@ -97,6 +101,17 @@ export class MountTracker {
       await rm(copy, { recursive: true, force: true });
       this.copies.delete(copy);
     }
+  }
+
+  /** Whether a layer dir holds markers, which a view must not show: then even one lower is materialized. */
+  private hasMarkers(dir: string): Promise<boolean> {
+    let p = this.markers.get(dir);
+    if (p === undefined) {
+      p = hasMarkers(dir);
+      this.markers.set(dir, p);
+      p.catch(() => this.markers.delete(dir));
+    }
+    return p;
   }
 
   private async empty(): Promise<string> {
