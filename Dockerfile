@@ -68,12 +68,12 @@ FROM base AS rootless
 # caller's uid, which the kernel only allows with CAP_SYS_ADMIN, and Docker's default capabilities have no
 # CAP_SYS_ADMIN (`newuidmap: write to uid_map failed: Operation not permitted`). With file capabilities they
 # run as the user, who owns the new namespace, and need only CAP_SETUID/CAP_SETGID, which Docker's defaults have.
+# libcap2-bin stays: `buildctl-daemonless.sh doctor` checks those capabilities with getcap.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends rootlesskit uidmap slirp4netns iproute2 libcap2-bin \
  && chmod u-s /usr/bin/newuidmap /usr/bin/newgidmap \
  && setcap cap_setuid=ep /usr/bin/newuidmap \
  && setcap cap_setgid=ep /usr/bin/newgidmap \
- && apt-get purge -y libcap2-bin \
  && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1000 --user-group --create-home --home-dir /home/user --shell /bin/sh user \
  && echo user:100000:65536 > /etc/subuid \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# usage: scripts/dogfood.sh [--out DIR] [--only root|rootless] [--progress MODE]
+# usage: scripts/dogfood.sh [--out DIR] [--only root|rootless] [--type oci|docker] [--progress MODE]
 #
-# Builds the tool's own image (the repo's Dockerfile) with the tool itself, into OCI image tarballs:
+# Builds the tool's own image (the repo's Dockerfile) with the tool itself, into image tarballs (--type: OCI
+# archives, the default, or Docker archives that any `docker load` reads):
 #   DIR/buildctl-daemonless.tar           IMAGE:latest    root variant      (like moby/buildkit:latest)
 #   DIR/buildctl-daemonless-rootless.tar  IMAGE:rootless  rootless variant  (like moby/buildkit:rootless)
 # and prints their paths on stdout, one per line (build progress goes to stderr). DIR defaults to ./dogfood-out.
@@ -18,6 +19,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$PWD/dogfood-out
 only=
+type=oci
 progress=auto
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -27,11 +29,14 @@ while [[ $# -gt 0 ]]; do
     --only=*) only=${1#--only=}; shift ;;
     --progress) progress=${2:?--progress needs a mode}; shift 2 ;;
     --progress=*) progress=${1#--progress=}; shift ;;
-    -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --type) type=${2:?--type needs oci or docker}; shift 2 ;;
+    --type=*) type=${1#--type=}; shift ;;
+    -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "dogfood: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case $only in '' | root | rootless) ;; *) echo "dogfood: --only must be root or rootless, not $only" >&2; exit 2 ;; esac
+case $type in oci | docker) ;; *) echo "dogfood: --type must be oci or docker, not $type" >&2; exit 2 ;; esac
 
 node_image=${NODE_IMAGE:-node:20-bookworm-slim}
 debian_image=${DEBIAN_IMAGE:-debian:bookworm-slim}
@@ -52,7 +57,7 @@ build() { # build VARIANT TARGET_OPTS... : one image into $out, its path on stdo
   BUILDKITD_FLAGS=$flags "$repo/scripts/buildctl-daemonless.sh" build \
     --frontend dockerfile.v0 --local "context=$repo" --local "dockerfile=$repo" --progress "$progress" \
     --opt "build-arg:NODE_IMAGE=$node_image" --opt "build-arg:DEBIAN_IMAGE=$debian_image" "$@" \
-    --output "type=oci,dest=$tar,name=$image:$tag" >&2
+    --output "type=$type,dest=$tar,name=$image:$tag" >&2
   awk -v v="$variant" -v t="$tar" -v n="$image:$tag" -v s="$start" -v e="$EPOCHREALTIME" \
     'BEGIN { printf "dogfood: %s image %s (%s) in %.1f s\n", v, t, n, e - s }' >&2
   echo "$tar"
