@@ -17,7 +17,7 @@ import { FileOpError, isErrno } from '../errors.js';
 import type { ChecksumMemo } from './checksum-memo.js';
 import { hasWildcard } from './go-match.js';
 import { cleanAbs, rootPath } from './paths.js';
-import { PatternMatcher, type MatchInfo } from './patterns.js';
+import { copyPatterns, type MatchInfo, type PatternMatcher } from './patterns.js';
 import type { ContextFilter } from './context-filter.js';
 import { resolveWildcards } from './wildcards.js';
 import { Yielder } from './yielder.js';
@@ -56,8 +56,8 @@ export async function checksumPaths(opts: ChecksumOptions): Promise<string> {
   const ctx: Ctx = {
     yielder: new Yielder(),
     out: [],
-    include: opts.includePatterns?.length ? new PatternMatcher(opts.includePatterns) : undefined,
-    exclude: opts.excludePatterns?.length ? new PatternMatcher(opts.excludePatterns) : undefined,
+    include: copyPatterns(opts.includePatterns, 'include'),
+    exclude: copyPatterns(opts.excludePatterns, 'exclude'),
     memo: opts.memo,
     filter: opts.contextFilter,
     nowNs: BigInt(Date.now()) * 1_000_000n,
@@ -97,16 +97,16 @@ async function addEntry(ctx: Ctx, e: Entry): Promise<void> {
     hiddenSkippable = ctx.filter.canSkipDir(e.host);
   }
   if (e.rel !== '') {
-    if (ctx.include) { const r = ctx.include.matches(e.rel, incInfo); include = r.matched; incInfo = r.info; }
+    if (ctx.include) { const r = ctx.include.matchesUsingParentResults(e.rel, incInfo); include = r.matched; incInfo = r.info; }
     if (ctx.exclude) {
-      const r = ctx.exclude.matches(e.rel, excInfo);
+      const r = ctx.exclude.matchesUsingParentResults(e.rel, excInfo);
       if (r.matched) { include = false; excluded = true; }
       excInfo = r.info;
     }
   }
   const st = e.st;
   if (st.isDirectory()) {
-    if (excluded && !ctx.exclude!.hasExclusions) return;
+    if (excluded && !ctx.exclude!.hasExclusions()) return;
     if (hiddenSkippable) return;
     const at = ctx.out.push(line(e.shown, 'dir', st, ''));
     for (const name of readdirSync(e.host).sort()) {

@@ -53,12 +53,12 @@ export class Copier {
     let include = true;
     let excluded = false;
     if (rel !== '') {
-      if (this.opts.include && !this.opts.include.empty) {
-        const r = this.opts.include.matches(rel, incInfo);
+      if (this.opts.include) {
+        const r = this.opts.include.matchesUsingParentResults(rel, incInfo);
         include = r.matched; incInfo = r.info;
       }
-      if (this.opts.exclude && !this.opts.exclude.empty) {
-        const r = this.opts.exclude.matches(rel, excInfo);
+      if (this.opts.exclude) {
+        const r = this.opts.exclude.matchesUsingParentResults(rel, excInfo);
         if (r.matched) { include = false; excluded = true; }
         excInfo = r.info;
       }
@@ -77,7 +77,7 @@ export class Copier {
     }
     if (st.isDirectory()) {
       // An excluded directory cannot hold an included entry unless a '!' pattern may re-include one.
-      if (excluded && !this.opts.exclude!.hasExclusions) return;
+      if (excluded && !this.opts.exclude!.hasExclusions()) return;
       if (hiddenDirSkippable) return;
       const me: ParentDir = { dst: target, st, ensured: false };
       if (chain !== undefined) me.next = chain;

@@ -13,7 +13,7 @@ import { resolveInRoot } from '../snapshot/chroot-path.js';
 import { Copier } from './copier.js';
 import { mkdirAll, mkdirAllHost } from './mkdir-all.js';
 import { cleanAbs, cleanPath, containerPathOf, rootPath } from './paths.js';
-import { PatternMatcher } from './patterns.js';
+import { copyPatterns } from './patterns.js';
 import type { ContextFilter } from './context-filter.js';
 import type { CopyAction } from './types.js';
 import { resolveWildcards } from './wildcards.js';
@@ -41,8 +41,8 @@ export async function copy(opts: { srcRoot: string; destRoot: string; action: Co
   }
   const copier = new Copier({
     chown: a.chown, mode: a.mode, timestamp: a.timestamp,
-    include: a.includePatterns ? new PatternMatcher(a.includePatterns) : undefined,
-    exclude: a.excludePatterns ? new PatternMatcher(a.excludePatterns) : undefined,
+    include: copyPatterns(a.includePatterns, 'include'),
+    exclude: copyPatterns(a.excludePatterns, 'exclude'),
     alwaysReplaceExistingDestPaths: a.alwaysReplaceExistingDestPaths,
     contextFilter: filter,
     displayTarget: (h) => containerPathOf(destRoot, h),

@@ -6,6 +6,6 @@ export { mkfile } from './mkfile.js';
 export { rm } from './rm.js';
 export { checksumPaths, type ChecksumOptions } from './checksum.js';
 export { FileChecksumMemo, type ChecksumMemo } from './checksum-memo.js';
-export { PatternMatcher } from './patterns.js';
+export { PatternMatcher, copyPatterns, type MatchInfo } from './patterns.js';
 export { goMatch } from './go-match.js';
 export { ContextFilter } from './context-filter.js';

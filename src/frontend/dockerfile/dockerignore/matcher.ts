@@ -1,7 +1,8 @@
 /**
  * .dockerignore matching with moby/patternmatcher's MatchesOrParentMatches semantics: patterns
  * apply in order, a later one overrides an earlier one, `!` patterns re-include, and a path
- * matches a pattern when the path itself or one of its parent directories does.
+ * matches a pattern when the path itself or one of its parent directories does. This is the one pattern
+ * matcher of the tool: .dockerignore, COPY --exclude and --parents include patterns all go through it.
  */
 import { goTrimSpace } from '../shell/chars.js';
 import { cleanPath, dirPath } from './clean-path.js';
@@ -23,6 +24,12 @@ interface Compiled {
   /** Only for exceptions, for canSkipDir. */
   segments?: SegmentTests;
 }
+
+/**
+ * Per-pattern results of a directory, handed to its children (patternmatcher.MatchInfo): a walker that
+ * passes them down never re-tests a pattern a parent already matched, nor the parents themselves.
+ */
+export type MatchInfo = readonly boolean[];
 
 export interface MatchResult {
   excluded: boolean;
@@ -87,6 +94,38 @@ export class PatternMatcher {
       }
     }
     return by === undefined ? { excluded: matched } : { excluded: matched, by };
+  }
+
+  /**
+   * patternmatcher.MatchesUsingParentResults: does `file` (slash-separated, clean, relative) match? `parent`
+   * is the MatchInfo returned for its directory, or undefined at the top of a walk, where the parent
+   * directories are tested explicitly (MatchesOrParentMatches). The file is not cleaned: walkers build clean
+   * paths, and this is their hot path.
+   */
+  matchesUsingParentResults(file: string, parent?: MatchInfo): { matched: boolean; info: MatchInfo } {
+    const known = parent !== undefined && parent.length > 0 ? parent : undefined;
+    const info: boolean[] = new Array<boolean>(this.patterns.length).fill(false);
+    let matched = false;
+    let parents: string[] | undefined;
+    this.patterns.forEach((pattern, i) => {
+      let hit = known !== undefined ? known[i]! : false;
+      if (!hit) {
+        if (pattern.exclusion !== matched) return;
+        hit = pattern.glob.test(file);
+        if (!hit && known === undefined) {
+          parents ??= parentDirs(file);
+          hit = parents.some((dir) => pattern.glob.test(dir));
+        }
+      }
+      info[i] = hit;
+      if (hit) matched = !pattern.exclusion;
+    });
+    return { matched, info };
+  }
+
+  /** True when no pattern is in effect (all were blank). */
+  get empty(): boolean {
+    return this.patterns.length === 0;
   }
 
   hasExclusions(): boolean {
