@@ -86,8 +86,14 @@ ENV HOME=/home/user USER=user XDG_RUNTIME_DIR=/run/user/1000
 # An unprivileged container's /proc cannot be mounted again (Docker masks parts of it): RUN steps share the
 # container's pid namespace and /proc instead, as BuildKit's rootless image documents for this flag.
 ENV BUILDKITD_FLAGS=--oci-worker-no-process-sandbox
+# The ephemeral state dir of a build goes to $TMPDIR: on the volume, not on the container's overlayfs (where
+# overlay snapshots cannot be made and the copying snapshotter would be used). `--root` there keeps it.
+ENV TMPDIR=/home/user/.local/share/buildkit
 VOLUME /home/user/.local/share/buildkit
 
 # ---- root (the default target): like moby/buildkit:latest ----
 FROM base AS root
+RUN mkdir -p /var/lib/buildkit
+# As in the rootless image: the ephemeral state dir on the volume, not on the container's overlayfs.
+ENV TMPDIR=/var/lib/buildkit
 VOLUME /var/lib/buildkit

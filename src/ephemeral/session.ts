@@ -1,8 +1,9 @@
 /**
  * The life of one build's on-disk state. The run dir (mount points, runc bundles and state) is always
- * ephemeral: under $XDG_RUNTIME_DIR, else the system temp dir. The state dir (layers, cache keys, blobs) is
- * the run dir's `state/` unless --root names a persistent one. close() unmounts everything, kills and deletes
- * every container, and removes the run dir; it runs on success, failure and SIGINT/SIGTERM alike.
+ * ephemeral: under $XDG_RUNTIME_DIR, else the system temp dir. The state dir (layers, cache keys, blobs) is a
+ * second ephemeral dir under $TMPDIR (or /tmp) unless --root names a persistent one. close() unmounts
+ * everything, kills and deletes every container, and removes both dirs; it runs on success, failure and
+ * SIGINT/SIGTERM alike.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +18,12 @@ export interface Session {
   readonly persistent: boolean;
   /** Clean up; returns problems found (never throws, so the build's own error is the one reported). */
   close(mounts: MountTracker | undefined): Promise<string[]>;
+}
+
+/** Where the ephemeral state dir goes: $TMPDIR, else /tmp (what os.tmpdir() says for this env). */
+export function stateBase(env: NodeJS.ProcessEnv = process.env): string {
+  const t = env['TMPDIR'];
+  return t && t !== '' ? t : os.tmpdir();
 }
 
 export function ephemeralBase(env: NodeJS.ProcessEnv = process.env): string {
@@ -39,9 +46,15 @@ async function makeRunDir(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 export async function openSession(opts: { root?: string; env?: NodeJS.ProcessEnv }): Promise<Session> {
-  const runDir = await makeRunDir(opts.env ?? process.env);
+  const env = opts.env ?? process.env;
+  const runDir = await makeRunDir(env);
   const persistent = opts.root !== undefined;
-  const state = new StateDir(opts.root ?? path.join(runDir, 'state'));
+  // The ephemeral state (layers: hundreds of MB) goes to the temp dir, not to $XDG_RUNTIME_DIR (a small tmpfs).
+  const stateRoot = opts.root ?? await mkdtemp(path.join(stateBase(env), 'buildctl-state-')).catch(async (e: unknown) => {
+    await rm(runDir, { recursive: true, force: true });
+    throw e;
+  });
+  const state = new StateDir(stateRoot);
   await state.init();
   let closed = false;
   return {
@@ -61,6 +74,11 @@ export async function openSession(opts: { root?: string; env?: NodeJS.ProcessEnv
         return problems;
       }
       await rm(runDir, { recursive: true, force: true }).catch((e: Error) => problems.push(`removing ${runDir}: ${e.message}`));
+      if (!persistent) {
+        const stateMounts = await mountsUnder(stateRoot);
+        if (stateMounts.length > 0) problems.push(`left ${stateRoot} in place: still mounted: ${stateMounts.join(', ')}`);
+        else await rm(stateRoot, { recursive: true, force: true }).catch((e: Error) => problems.push(`removing ${stateRoot}: ${e.message}`));
+      }
       return problems;
     },
   };

@@ -6,6 +6,7 @@
  * warm cache, medians of 5: cp -a 0.42 s; tar -c | tar -xp 0.54 s; the same with --xattrs 0.55 s.
  *
  * dest missing: copy into a temp sibling, then rename: all or nothing.
+ * dest existing: the temp dir is inside dest (dest may be a mount point: renames never cross filesystems).
  * dest an existing directory: BuildKit merges the output into it (files in dest that the image lacks stay).
  * We copy the whole tree into a temp sibling first (every read of the source and every byte written happens
  * there, so failures such as ENOSPC or EIO leave dest untouched), then merge it into dest by rename(2) only:
@@ -15,7 +16,7 @@
  * Left to chance: a rename failing half way through the merge (no space is needed for renames).
  */
 import { chmod, chown, lstat, mkdir, readdir, rename, rm, utimes } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { isErrno, OutputError } from '../errors.js';
 import { tempSibling } from './tar.js';
@@ -78,13 +79,15 @@ export async function exportLocal(opts: ExportLocalOptions): Promise<void> {
     throw new OutputError(`cannot export to ${dest}: it exists and is not a directory`);
   }
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = tempSibling(dest);
+  // An existing dest may be a mount point (`docker run -v $PWD/out:/out`): stage inside it, so that every rename
+  // of the merge stays on its filesystem. A new dest is staged beside it and renamed into place whole.
+  const tmp = existing === undefined ? tempSibling(dest) : join(dest, basename(tempSibling(dest)));
   try {
     await copyTree(src, tmp, opts.ownedByCaller ?? false);
     if (existing === undefined) {
       await rename(tmp, dest);
     } else {
-      await mergeByRename(tmp, dest); // dest's own owner and mode stay the user's
+      await mergeByRename(tmp, dest); // dest's own owner and mode stay the user's; tmp is not among tmp's entries
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -17,8 +17,9 @@ for (const w of testWorkers()) describe(w.name, () => {
     const marker = `${31 + Math.random()}`.slice(0, 8); // a sleep argument no other process uses
     const ctx = await w.makeDir({ Dockerfile: `FROM ${testEnv().images.busybox}\nRUN echo started && sleep ${marker}\n` });
     const xdg = await w.ownedDir('buildctl-xdg-');
+    const tmp = await w.ownedDir('buildctl-tmp-');
     const dest = await w.tempPath('out');
-    const child = w.spawnBuildctl(buildArgs(ctx, '--output', `type=local,dest=${dest}`), { env: { XDG_RUNTIME_DIR: xdg } });
+    const child = w.spawnBuildctl(buildArgs(ctx, '--output', `type=local,dest=${dest}`), { env: { XDG_RUNTIME_DIR: xdg, TMPDIR: tmp } });
     let stderr = '';
     const started = new Promise<void>((resolve) => child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -31,7 +32,8 @@ for (const w of testWorkers()) describe(w.name, () => {
     const code = await exited;
     assert.equal(code, 130, stderr);
     assert.equal(processesRunning(marker), 0, 'the container process was killed');
-    assert.deepEqual(await readdir(xdg), [], 'the ephemeral dir is removed');
+    assert.deepEqual(await readdir(xdg), [], 'the run dir is removed');
+    assert.deepEqual(await readdir(tmp), [], 'the ephemeral state dir is removed');
     const mounts = await readFile('/proc/self/mountinfo', 'utf8');
     assert.ok(!mounts.includes(xdg), 'nothing is left mounted');
     await assert.rejects(readdir(dest), 'no partial output');

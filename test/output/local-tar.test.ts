@@ -47,6 +47,22 @@ test('local export into an existing directory merges like BuildKit: new files wi
   assert.deepEqual(await tempLeftovers(root), []);
 });
 
+test('local export into a mount point (docker run -v DIR:/out) stays on its filesystem', async () => {
+  const root = await tempDir('local');
+  await makeTree(join(root, 'src'));
+  await execa('setfattr', ['-n', 'user.test', '-v', 'kept', join(root, 'src', 'etc', 'hello.txt')]);
+  const dest = join(root, 'mnt');
+  await mkdir(dest);
+  await execa('mount', ['-t', 'tmpfs', 'tmpfs', dest]);
+  try {
+    await exportLocal({ srcDir: join(root, 'src'), dest });
+    await checkTree(dest);
+    assert.deepEqual(await tempLeftovers(dest), []);
+  } finally {
+    await execa('umount', [dest]);
+  }
+});
+
 test('local export of a missing source leaves no dest', async () => {
   const root = await tempDir('local');
   await assert.rejects(exportLocal({ srcDir: join(root, 'nope'), dest: join(root, 'dest') }));
