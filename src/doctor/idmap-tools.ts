@@ -23,6 +23,29 @@ export function getcapGrants(output: string, cap: string): boolean {
   return false;
 }
 
+const CAP_BITS = { cap_setgid: 6, cap_setuid: 7 } as const;
+
+/**
+ * True when a `security.capability` xattr value (struct vfs_cap_data, little endian: magic_etc with the
+ * effective flag in bit 0, then permitted/inheritable low words, high words, and for v3 the root id) grants CAP
+ * effective and permitted. Read with getfattr (package attr, which the tool needs anyway), so getcap is optional.
+ */
+export function fileCapsGrant(value: Buffer, cap: keyof typeof CAP_BITS): boolean {
+  if (value.length < 12) return false;
+  const magic = value.readUInt32LE(0);
+  const effective = (magic & 1) === 1;
+  const permittedLow = value.readUInt32LE(4);
+  return effective && ((permittedLow >>> CAP_BITS[cap]) & 1) === 1;
+}
+
+async function securityCapability(ctx: DoctorContext, file: string): Promise<Buffer | undefined> {
+  const getfattr = which('getfattr', ctx.env['PATH']) ?? which('getfattr', SBIN_DIRS.join(':'));
+  if (getfattr === undefined) return undefined;
+  const r = await probe(getfattr, ['--absolute-names', '-e', 'hex', '-n', 'security.capability', file], { env: ctx.env });
+  const hex = /^security\.capability=0x([0-9a-f]+)$/im.exec(r.stdout)?.[1];
+  return r.code === 0 && hex !== undefined ? Buffer.from(hex, 'hex') : undefined;
+}
+
 /** The mount point and options of the mount holding FILE (longest mount point prefix in /proc/self/mountinfo). */
 export function mountOf(file: string, mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): { point: string; options: string[] } | undefined {
   let best: { point: string; options: string[] } | undefined;
@@ -48,6 +71,8 @@ export async function checkIdMapTool(ctx: DoctorContext, tool: 'newuidmap' | 'ne
       { fix: `${ctx.sudo}mount -o remount,suid ${mount.point}` });
   }
   if (st.uid === 0 && (st.mode & 0o4000) !== 0) return pass(tool, `${shown} (setuid root)`);
+  const caps = await securityCapability(ctx, real);
+  if (caps !== undefined && fileCapsGrant(caps, cap)) return pass(tool, `${shown} (file capability ${cap})`);
   const getcap = which('getcap', ctx.env['PATH']) ?? which('getcap', SBIN_DIRS.join(':'));
   if (getcap !== undefined) {
     const r = await probe(getcap, [real], { env: ctx.env });
@@ -55,7 +80,7 @@ export async function checkIdMapTool(ctx: DoctorContext, tool: 'newuidmap' | 'ne
   }
   const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
   const owner = st.uid === 0 ? 'root' : `uid ${st.uid}`;
-  const how = getcap !== undefined ? `no ${cap} file capability` : `getcap not found to check for ${cap}`;
+  const how = `no ${cap} file capability`;
   const chown = st.uid === 0 ? '' : `${ctx.sudo}chown root:root ${real} && `;
   return fail(tool, `${shown} is not setuid root (mode ${mode}, owner ${owner}, ${how}): it cannot write the id maps`,
     { fix: `${chown}${ctx.sudo}chmod u+s ${real}` });

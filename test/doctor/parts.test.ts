@@ -100,3 +100,14 @@ test('output format: two spaces after PASS/FAIL, an indented fix line, color onl
   assert.equal(formatCheck({ name: 'runc', ok: true, detail: 'v', fatal: false }), 'PASS  runc: v\n');
   assert.equal(formatCheck(f, true), '\x1b[31mFAIL\x1b[0m  tun: no\n  fix: sudo chmod 0666 /dev/net/tun\n');
 });
+
+test('fileCapsGrant reads security.capability (vfs_cap_data) without getcap', async () => {
+  const { fileCapsGrant } = await import('../../src/doctor/idmap-tools.js');
+  // `setcap cap_setuid=ep` as getfattr -e hex shows it (v2: magic 0x02000001, permitted bit 7)
+  const setuid = Buffer.from('0100000280000000000000000000000000000000', 'hex');
+  assert.equal(fileCapsGrant(setuid, 'cap_setuid'), true);
+  assert.equal(fileCapsGrant(setuid, 'cap_setgid'), false);
+  // permitted but not effective (cap_setuid=p)
+  assert.equal(fileCapsGrant(Buffer.from('0000000280000000000000000000000000000000', 'hex'), 'cap_setuid'), false);
+  assert.equal(fileCapsGrant(Buffer.alloc(4), 'cap_setuid'), false);
+});
