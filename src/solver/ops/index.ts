@@ -5,12 +5,16 @@ import { execImpl } from './exec.js';
 import { fileImpl } from './file.js';
 import { imageSourceImpl } from './source-image.js';
 import { localSourceImpl } from './source-local.js';
+import { httpSourceImpl } from './source-http.js';
+import { gitSourceImpl } from './source-git.js';
 
 export function opImplFor(op: Op): OpImpl {
   switch (op.op.kind) {
     case 'source':
       if (op.op.identifier.startsWith('docker-image://')) return imageSourceImpl;
       if (op.op.identifier.startsWith('local://')) return localSourceImpl;
+      if (op.op.identifier.startsWith('https://') || op.op.identifier.startsWith('http://')) return httpSourceImpl;
+      if (op.op.identifier.startsWith('git://')) return gitSourceImpl;
       throw new Error(`unsupported source ${op.op.identifier}`);
     case 'exec':
       return execImpl;
