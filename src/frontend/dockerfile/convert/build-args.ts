@@ -10,12 +10,13 @@ export const BUILD_PLATFORM = { os: 'linux', architecture: 'amd64' } as const;
 
 export const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 
-/** The platform ARGs BuildKit defines in the global scope. */
-export function platformArgs(target = BUILD_PLATFORM as { os: string; architecture: string; variant?: string }): Map<string, string> {
+/** The platform ARGs BuildKit defines in the global scope (defaultArgs), plus TARGETSTAGE when a target is known. */
+export function platformArgs(target = BUILD_PLATFORM as { os: string; architecture: string; variant?: string }, targetStage?: string): Map<string, string> {
   const fmt = (p: { os: string; architecture: string; variant?: string }): string => `${p.os}/${p.architecture}${p.variant ? '/' + p.variant : ''}`;
   return new Map([
     ['BUILDPLATFORM', fmt(BUILD_PLATFORM)], ['BUILDOS', BUILD_PLATFORM.os], ['BUILDARCH', BUILD_PLATFORM.architecture], ['BUILDVARIANT', ''],
     ['TARGETPLATFORM', fmt(target)], ['TARGETOS', target.os], ['TARGETARCH', target.architecture], ['TARGETVARIANT', target.variant ?? ''],
+    ...(targetStage !== undefined ? [['TARGETSTAGE', targetStage] as [string, string]] : []),
   ]);
 }
 
@@ -32,6 +33,11 @@ export class ArgScope {
 
   set(key: string, value: string): void {
     this.values.set(key, value);
+  }
+
+  /** Every declared key, with or without a value. */
+  keys(): string[] {
+    return [...this.values.keys()];
   }
 
   has(key: string): boolean {

@@ -14,8 +14,7 @@ export function inputsOf(st: StageState): { digest: string; index: number }[] {
 }
 
 export function addOp(ctx: ConvertContext, st: StageState, op: Op, location: OpMetadata['location'], text: string): void {
-  st.step += 1;
-  const meta: OpMetadata = { description: `[${st.prefix}${st.step}/${st.total}] ${text}`, ...(location ? { location } : {}) };
+  const meta: OpMetadata = { description: st.label(text), ...(location ? { location } : {}) };
   const digest = ctx.graph.add(op, meta);
   st.output = { digest, index: 0 };
 }

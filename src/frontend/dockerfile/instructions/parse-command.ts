@@ -2,6 +2,7 @@
 import { DockerfileError, type SourceLocation } from '../../../errors.js';
 import type { Node } from '../parser/index.js';
 import { parseFlags, type FlagSpec } from './flags.js';
+import { parseGoDuration } from './duration.js';
 import type { Command, KeyValue } from './types.js';
 
 const FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -24,7 +25,7 @@ export function parseCommand(node: Node, file: string): Command {
   const pairs = (): KeyValue[] => {
     atLeastOne();
     const out: KeyValue[] = [];
-    for (let i = 0; i + 1 < args.length; i += 3) out.push({ key: args[i]!, value: args[i + 1]! });
+    for (let i = 0; i + 1 < args.length; i += 3) out.push({ key: args[i]!, value: args[i + 1]!, ...(args[i + 2] === '' ? { noDelim: true } : {}) });
     return out;
   };
 
@@ -108,11 +109,25 @@ export function parseCommand(node: Node, file: string): Command {
       const rest = args.slice(1);
       if (rest.length === 0) fail('Missing command after HEALTHCHECK CMD');
       const test = node.json ? ['CMD', ...rest] : ['CMD-SHELL', rest.join(' ')];
-      const opt = (k: string): Record<string, string> => {
+      const opt = (k: string, field: string): Record<string, number> => {
         const v = flags.string(k);
-        return v === undefined ? {} : { [k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]: v };
+        if (v === undefined || v === '') return {};
+        const ns = parseGoDuration(v);
+        if (ns === undefined) return fail(`time: invalid duration ${JSON.stringify(v)}`);
+        if (ns === 0) return {};
+        if (ns < 1e6) return fail(`Interval "${k}" cannot be less than 1ms`);
+        return { [field]: ns };
       };
-      return { ...base, kind: 'healthcheck', test, ...opt('interval'), ...opt('timeout'), ...opt('start-period'), ...opt('start-interval'), ...opt('retries') };
+      const retriesFlag = flags.string('retries');
+      let retries: Record<string, number> = {};
+      if (retriesFlag !== undefined && retriesFlag !== '') {
+        if (!/^[+-]?[0-9]+$/.test(retriesFlag)) fail(`strconv.ParseInt: parsing ${JSON.stringify(retriesFlag)}: invalid syntax`);
+        const n = Number(retriesFlag);
+        if (n < 0) fail(`--retries cannot be negative (${n})`);
+        if (n !== 0) retries = { retries: n };
+      }
+      return { ...base, kind: 'healthcheck', test, ...opt('interval', 'interval'), ...opt('timeout', 'timeout'), ...opt('start-period', 'startPeriod'),
+        ...opt('start-interval', 'startInterval'), ...retries };
     }
     default:
       return fail(`unknown instruction: ${node.original.trim().split(/\s+/)[0] ?? node.keyword}`);

@@ -32,7 +32,8 @@ export interface CopyCmd extends Base {
   readonly checksum?: string;
   readonly keepGitDir: boolean;
 }
-export interface KeyValue { readonly key: string; readonly value: string }
+/** `noDelim`: written in the legacy `KEY value` form (LegacyKeyValueFormat). */
+export interface KeyValue { readonly key: string; readonly value: string; readonly noDelim?: boolean }
 export interface EnvCmd extends Base { readonly kind: 'env'; readonly pairs: readonly KeyValue[] }
 export interface LabelCmd extends Base { readonly kind: 'label'; readonly pairs: readonly KeyValue[] }
 export interface ArgCmd extends Base { readonly kind: 'arg'; readonly args: readonly { readonly key: string; readonly value?: string }[] }
@@ -49,7 +50,8 @@ export interface HealthcheckCmd extends Base {
   readonly kind: 'healthcheck';
   /** ["NONE"] or ["CMD", ...] / ["CMD-SHELL", cmd]. */
   readonly test: readonly string[];
-  readonly interval?: string; readonly timeout?: string; readonly startPeriod?: string; readonly startInterval?: string; readonly retries?: string;
+  /** Durations in nanoseconds (Go time.Duration); absent = 0. */
+  readonly interval?: number; readonly timeout?: number; readonly startPeriod?: number; readonly startInterval?: number; readonly retries?: number;
 }
 
 export type StageCommand = RunCmd | CopyCmd | EnvCmd | LabelCmd | ArgCmd | WorkdirCmd | UserCmd | CmdCmd | ExposeCmd | ShellCmd
