@@ -74,7 +74,7 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     const snapshotter = await stateDirSnapshotter(session.state, owner, daemon.snapshotter, ctx.progress);
     worker = new Worker({
       state: session.state, runDir: session.runDir, rootless, noProcessSandbox: daemon.noProcessSandbox ?? false, snapshotter,
-      locals: req.locals, registry: new RegistryClient(),
+      locals: req.locals, registry: new RegistryClient(), secrets: req.secrets ?? [], ssh: req.ssh ?? [], allow: req.allow ?? [],
     });
     const created = new Date().toISOString();
     const frontend = await loadDockerfileFrontend(req, worker, ctx.progress, created);

@@ -37,9 +37,17 @@ export interface ExecMount {
   readonly sshId?: string;
   readonly tmpfsSize?: number;
   readonly optional?: boolean;
+  /** secret/ssh: the file or socket's mode, owner and group; cache: the new cache dir's (BuildKit seeds it by a mkdir). */
   readonly mode?: number;
   readonly uid?: number;
   readonly gid?: number;
+}
+
+/** A secret exposed as an environment variable of the process (BuildKit's ExecOp.secretenv). */
+export interface SecretEnv {
+  readonly id: string;
+  readonly name: string;
+  readonly optional: boolean;
 }
 
 export interface ExecMeta {
@@ -56,6 +64,7 @@ export interface ExecOp {
   readonly mounts: readonly ExecMount[];
   readonly network: 'default' | 'host' | 'none';
   readonly security: 'sandbox' | 'insecure';
+  readonly secretEnv?: readonly SecretEnv[];
 }
 
 /**

@@ -16,6 +16,7 @@ import { missingMountPoints, removeMountStubs } from './mount-stubs.js';
 import { containerNofile } from './rlimit.js';
 import { runcDelete, runcKill, runcList, runcLoggedError, spawnRuncRun } from './runc.js';
 import { buildSpec } from './spec.js';
+import { applyInsecure, probeInsecure } from './spec-insecure.js';
 import { AbortError, type RunOptions } from './types.js';
 import { resolveUser } from './user.js';
 
@@ -36,6 +37,7 @@ export async function runContainer(opts: RunOptions): Promise<{ exitCode: number
     network: opts.network, rootless: opts.rootless, noProcessSandbox: opts.noProcessSandbox ?? false, etc, nofile,
     mounts: opts.mounts ?? [],
   });
+  if (opts.privileged) applyInsecure(spec, await probeInsecure(opts.rootless));
   const stubs = await missingMountPoints(opts.rootfs, spec.mounts.map((m) => m.destination));
   await writeFile(path.join(opts.bundleDir, 'config.json'), JSON.stringify(spec));
   try {

@@ -45,6 +45,9 @@ export interface OciSpec {
     namespaces: { type: string }[];
     maskedPaths: string[];
     readonlyPaths: string[];
+    /** Insecure RUN only (spec-insecure.ts). */
+    resources?: { devices: { allow: boolean; access: string; type?: string }[] };
+    devices?: { path: string; type: string; major: number; minor: number; fileMode: number; uid: number; gid: number }[];
   };
 }
 

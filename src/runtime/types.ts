@@ -40,6 +40,11 @@ export interface RunOptions {
   rootless: boolean;
   /** BuildKit's --oci-worker-no-process-sandbox: no pid namespace, host /proc. */
   noProcessSandbox?: boolean;
+  /**
+   * RUN --security=insecure (entitlement security.insecure): all capabilities, no masked or read-only /proc
+   * paths, writable /sys, and (as root) access to all devices plus loop devices, as BuildKit's insecure mode.
+   */
+  privileged?: boolean;
   /** An empty dir the executor may use for config.json, hosts, resolv.conf. */
   bundleDir: string;
   /** runc --root (state dir, inside our ephemeral dir). */

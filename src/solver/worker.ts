@@ -11,6 +11,7 @@ import { ContentStore } from '../output/index.js';
 import type { SnapshotterName } from '../snapshot/index.js';
 import type { RegistryClient, ResolvedImage } from '../registry/index.js';
 import { FileChecksumMemo } from '../fileop/index.js';
+import type { Entitlement, SecretSpec, SshSpec } from '../build/request.js';
 
 export interface WorkerOptions {
   readonly state: StateDir;
@@ -22,6 +23,12 @@ export interface WorkerOptions {
   readonly noProcessSandbox?: boolean;
   /** How layers are merged: overlay mounts, or full copies where overlayfs cannot work. Default 'overlayfs'. */
   readonly snapshotter?: SnapshotterName;
+  /** --secret values for RUN --mount=type=secret (read when a RUN needs them). */
+  readonly secrets?: readonly SecretSpec[];
+  /** --ssh agents/keys for RUN --mount=type=ssh. */
+  readonly ssh?: readonly SshSpec[];
+  /** --allow entitlements (RUN --network=host, RUN --security=insecure). */
+  readonly allow?: readonly Entitlement[];
 }
 
 export class Worker {
@@ -37,6 +44,9 @@ export class Worker {
   readonly runcRoot: string;
   readonly snapshotter: SnapshotterName;
   readonly mounts: MountTracker;
+  readonly secrets: readonly SecretSpec[];
+  readonly ssh: readonly SshSpec[];
+  readonly allow: readonly Entitlement[];
   /** Resolved images by reference string, shared by the frontend (metadata) and the solver (pull). */
   readonly images = new Map<string, Promise<ResolvedImage>>();
 
@@ -54,6 +64,9 @@ export class Worker {
     this.runDir = opts.runDir;
     this.runcRoot = path.join(opts.runDir, 'runc');
     this.snapshotter = opts.snapshotter ?? 'overlayfs';
+    this.secrets = opts.secrets ?? [];
+    this.ssh = opts.ssh ?? [];
+    this.allow = opts.allow ?? [];
     this.mounts = new MountTracker({
       mountRoot: path.join(opts.runDir, 'mnt'), rootless: opts.rootless, snapshotter: this.snapshotter, copyRoot: opts.state.tmp,
     });

@@ -1,0 +1,206 @@
+/**
+ * `RUN --mount=type=cache` directories, kept in the state dir (so across builds with a persistent --root), as
+ * BuildKit's persistent cache mounts (solver/llbsolver/mounts: getRefCacheDir):
+ * - a cache is identified by its id plus what it was seeded from (BuildKit keys by id and the base ref): the
+ *   `from`/`source` content, or the mode/uid/gid of the fresh dir. Its content is never part of a cache key;
+ * - one cache can have several instances: dir `<root>/<sha256(identity)>/<n>/data`, complete once `<n>/ready`
+ *   exists (written after seeding, so a crash mid-seed leaves an instance that is seeded again);
+ * - sharing=shared: every user gets instance 0 at the same time;
+ *   sharing=locked: users of instance 0 take turns (also across processes sharing a --root, by a lock dir);
+ *   sharing=private: a user gets an instance nobody else is using, a fresh one when all are busy.
+ * Locks across processes are `<n>.lock` dirs made with mkdir (atomic) holding the owner's pid; one whose owner
+ * is gone is taken over.
+ */
+import { mkdir, readFile, rename, rm, stat, writeFile, chmod, chown } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { canonicalJson, type Canonical } from '../llb/canonical.js';
+import type { CacheSharing } from '../llb/ops.js';
+import { isErrno } from '../errors.js';
+
+export interface CacheMountRequest {
+  readonly id: string;
+  readonly sharing: CacheSharing;
+  /** What seeds a new instance besides mode/uid/gid: an identity (part of the cache's identity) and a filler. */
+  readonly seed?: { readonly key: Canonical; readonly fill: (dir: string) => Promise<void> };
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface CacheMountLease {
+  /** Host dir to bind into the container. */
+  readonly dir: string;
+  release(): Promise<void>;
+}
+
+interface InstanceState { users: number; exclusive: boolean; waiters: (() => void)[] }
+
+const LOCK_POLL_MS = 50;
+
+export class CacheMounts {
+  private readonly instances = new Map<string, InstanceState>();
+  private readonly seeding = new Map<string, Promise<void>>();
+
+  constructor(readonly root: string) {}
+
+  /** The dir holding all instances of the cache for this request. */
+  cacheDir(req: Pick<CacheMountRequest, 'id' | 'seed' | 'mode' | 'uid' | 'gid'>): string {
+    const identity: Canonical = { id: req.id, seed: req.seed?.key ?? null, mode: req.mode ?? null, uid: req.uid ?? null, gid: req.gid ?? null };
+    return path.join(this.root, createHash('sha256').update(canonicalJson(identity)).digest('hex'));
+  }
+
+  async acquire(req: CacheMountRequest): Promise<CacheMountLease> {
+    const base = this.cacheDir(req);
+    if (req.sharing === 'shared') {
+      const inst = path.join(base, '0');
+      this.state(inst).users += 1;
+      return this.lease(inst, req, async () => { this.release(inst); });
+    }
+    if (req.sharing === 'locked') {
+      const inst = path.join(base, '0');
+      await this.takeExclusive(inst, req.signal, true);
+      return this.lease(inst, req, async () => { await dropLockDir(inst); this.release(inst); });
+    }
+    for (let n = 0; ; n++) {
+      const inst = path.join(base, String(n));
+      if (await this.tryExclusive(inst)) return this.lease(inst, req, async () => { await dropLockDir(inst); this.release(inst); });
+    }
+  }
+
+  private async lease(inst: string, req: CacheMountRequest, release: () => Promise<void>): Promise<CacheMountLease> {
+    try {
+      await this.ensureSeeded(inst, req);
+    } catch (e) {
+      await release();
+      throw e;
+    }
+    let released = false;
+    return { dir: path.join(inst, 'data'), release: async () => { if (!released) { released = true; await release(); } } };
+  }
+
+  private state(inst: string): InstanceState {
+    let s = this.instances.get(inst);
+    if (!s) {
+      s = { users: 0, exclusive: false, waiters: [] };
+      this.instances.set(inst, s);
+    }
+    return s;
+  }
+
+  private release(inst: string): void {
+    const s = this.state(inst);
+    if (s.exclusive) s.exclusive = false;
+    else s.users = Math.max(0, s.users - 1);
+    for (const w of s.waiters.splice(0)) w();
+  }
+
+  /** private: take the instance if nobody in this process uses it and no other process holds its lock. */
+  private async tryExclusive(inst: string): Promise<boolean> {
+    const s = this.state(inst);
+    if (s.exclusive || s.users > 0) return false;
+    s.exclusive = true;
+    if (await takeLockDir(inst)) return true;
+    s.exclusive = false;
+    return false;
+  }
+
+  /** locked: wait for in-process users to leave, then for the cross-process lock. */
+  private async takeExclusive(inst: string, signal: AbortSignal | undefined, wait: boolean): Promise<void> {
+    const s = this.state(inst);
+    while (s.exclusive || s.users > 0) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve) => s.waiters.push(resolve));
+    }
+    s.exclusive = true;
+    try {
+      while (!(await takeLockDir(inst))) {
+        if (!wait) throw new Error('cache mount lock busy');
+        await sleep(LOCK_POLL_MS, undefined, signal ? { signal } : {});
+      }
+    } catch (e) {
+      this.release(inst);
+      throw e;
+    }
+  }
+
+  /** A new instance: a dir with the mode/owner asked (default 0755 root), filled from the seed, then marked ready. */
+  private ensureSeeded(inst: string, req: CacheMountRequest): Promise<void> {
+    let p = this.seeding.get(inst);
+    if (!p) {
+      p = (async () => {
+        if (await exists(path.join(inst, 'ready'))) return;
+        await mkdir(inst, { recursive: true, mode: 0o700 });
+        const tmp = path.join(inst, `data.tmp-${randomBytes(4).toString('hex')}`);
+        await mkdir(tmp, { mode: 0o755 });
+        try {
+          if (req.seed) await req.seed.fill(tmp);
+          if (req.mode !== undefined || !req.seed) await chmod(tmp, req.mode ?? 0o755);
+          if (req.uid !== undefined || req.gid !== undefined || !req.seed) await chown(tmp, req.uid ?? 0, req.gid ?? 0);
+          const data = path.join(inst, 'data');
+          await rm(data, { recursive: true, force: true }); // a seed that never completed
+          await rename(tmp, data);
+          await writeFile(path.join(inst, 'ready'), '');
+        } catch (e) {
+          await rm(tmp, { recursive: true, force: true });
+          throw e;
+        }
+      })();
+      this.seeding.set(inst, p);
+      p.catch(() => this.seeding.delete(inst));
+    }
+    return p;
+  }
+}
+
+/** mkdir-based lock with the owner's pid; a lock whose owner no longer runs is taken over. */
+async function takeLockDir(inst: string): Promise<boolean> {
+  const lock = `${inst}.lock`;
+  await mkdir(path.dirname(lock), { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(lock);
+  } catch (e) {
+    if (!isErrno(e, 'EEXIST')) throw e;
+    if (!(await staleLock(lock))) return false;
+    await rm(lock, { recursive: true, force: true });
+    return takeLockDir(inst);
+  }
+  await writeFile(path.join(lock, 'pid'), String(process.pid));
+  return true;
+}
+
+async function dropLockDir(inst: string): Promise<void> {
+  await rm(`${inst}.lock`, { recursive: true, force: true });
+}
+
+async function staleLock(lock: string): Promise<boolean> {
+  let pid: number;
+  try {
+    pid = Number(await readFile(path.join(lock, 'pid'), 'utf8'));
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw e;
+    // Just made, pid not written yet; stale only if it stays so.
+    const st = await stat(lock).catch(() => undefined);
+    return st !== undefined && Date.now() - st.mtimeMs > 5000;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return isErrno(e, 'ESRCH');
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return false;
+    throw e;
+  }
+}
