@@ -18,7 +18,7 @@ import type { ChecksumMemo } from './checksum-memo.js';
 import { hasWildcard } from './go-match.js';
 import { cleanAbs, rootPath } from './paths.js';
 import { copyPatterns, type MatchInfo, type PatternMatcher } from './patterns.js';
-import type { ContextFilter } from './context-filter.js';
+import { hiddenError, type ContextFilter } from './context-filter.js';
 import { resolveWildcards } from './wildcards.js';
 import { Yielder } from './yielder.js';
 
@@ -92,7 +92,7 @@ async function addEntry(ctx: Ctx, e: Entry): Promise<void> {
   let { incInfo, excInfo } = e;
   let hiddenSkippable = false;
   if (ctx.filter?.hidden(e.host)) {
-    if (e.rel === '') throw new FileOpError(`${JSON.stringify(e.shown)}: not found`, { hint: `excluded by .dockerignore pattern "${ctx.filter.excludedBy(e.host) ?? '?'}"` });
+    if (e.rel === '') throw hiddenError(e.shown, ctx.filter, e.host);
     include = false;
     hiddenSkippable = ctx.filter.canSkipDir(e.host);
   }

@@ -4,11 +4,23 @@
  * checksum, wildcard expansion) asks this filter instead of seeing a filtered copy.
  */
 import path from 'node:path';
+import { FileOpError } from '../errors.js';
 import { PatternMatcher } from '../frontend/dockerfile/dockerignore/index.js';
+
+/** Where the patterns came from, so "not found" can name the ignore file line that hid a path. */
+export interface IgnoreOrigin {
+  /** e.g. ".dockerignore" or "Dockerfile.dockerignore". */
+  file?: string | undefined;
+  /** 1-based line of each pattern in that file, parallel to the patterns. */
+  lines?: readonly number[] | undefined;
+}
+
+/** The pattern that hid a path. */
+export interface HiddenBy { text: string; line?: number; file?: string }
 
 export class ContextFilter {
   private readonly matcher: PatternMatcher;
-  constructor(private readonly root: string, patterns: readonly string[]) {
+  constructor(private readonly root: string, patterns: readonly string[], private readonly origin: IgnoreOrigin = {}) {
     this.matcher = new PatternMatcher(patterns);
   }
 
@@ -28,9 +40,23 @@ export class ContextFilter {
     return rel !== '' && this.matcher.canSkipDir(rel);
   }
 
-  /** The pattern that excluded a path, for "excluded by .dockerignore" hints. */
-  excludedBy(host: string): string | undefined {
+  /** The pattern that excluded a path (with its ignore-file line when the origin is known). */
+  excludedBy(host: string): HiddenBy | undefined {
     const r = this.matcher.match(this.rel(host));
-    return r.excluded ? r.by?.text : undefined;
+    if (!r.excluded || r.by === undefined) return undefined;
+    // Patterns given as strings are numbered by list position: map that to the file's line.
+    const line = this.origin.lines?.[r.by.line - 1];
+    return {
+      text: (r.by.exclusion ? '!' : '') + r.by.text,
+      ...(line !== undefined ? { line } : {}),
+      ...(this.origin.file !== undefined ? { file: this.origin.file } : {}),
+    };
   }
+}
+
+/** "not found", naming the .dockerignore pattern (and its file:line, when known) that hid the path. */
+export function hiddenError(shown: string, filter: ContextFilter, host: string): FileOpError {
+  const by = filter.excludedBy(host);
+  const where = by === undefined ? '' : by.line !== undefined ? ` (${by.file ?? '.dockerignore'}:${by.line}: ${by.text})` : ` (pattern "${by.text}")`;
+  return new FileOpError(`${JSON.stringify(shown)}: not found: excluded by .dockerignore${where}`);
 }

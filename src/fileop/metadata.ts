@@ -5,6 +5,7 @@
  * digits below about a microsecond are lost.
  */
 import { chmodSync, lchownSync, lutimesSync, type BigIntStats } from 'node:fs';
+import type { ModeSpec } from './mode-set.js';
 import type { ChownOpt } from './types.js';
 
 /** Default umask of dockerd/buildkitd, applied explicitly so our results do not depend on the process umask. */
@@ -12,8 +13,8 @@ export const DAEMON_UMASK = 0o022;
 
 export interface InfoOptions {
   chown?: ChownOpt | undefined;
-  /** Replaces the permission bits (0o7777) when set. */
-  mode?: number | undefined;
+  /** --chmod: gives the permission bits (0o7777) from the source's, octal or symbolic. */
+  mode?: ModeSpec | undefined;
   /** Seconds; replaces the source atime/mtime when set. */
   timestamp?: number | undefined;
 }
@@ -24,7 +25,8 @@ export function copyFileInfo(target: string, st: BigIntStats, opts: InfoOptions)
   const gid = opts.chown?.gid ?? Number(st.gid);
   lchownSync(target, uid, gid);
   if (!st.isSymbolicLink()) {
-    chmodSync(target, opts.mode !== undefined ? opts.mode & 0o7777 : Number(st.mode & 0o7777n));
+    const perm = Number(st.mode & 0o7777n);
+    chmodSync(target, opts.mode !== undefined ? opts.mode.apply(perm, st.isDirectory()) : perm);
   }
   copyTimes(target, st, opts.timestamp);
 }

@@ -12,6 +12,8 @@ import type { ChownOpt } from './types.js';
 
 export interface MkdirAllOptions {
   mode: number;
+  /** Set `mode` as it is, without the daemon umask (what COPY --chmod gives the directories it creates). */
+  exactMode?: boolean | undefined;
   chown?: ChownOpt | undefined;
   timestamp?: number | undefined;
 }
@@ -48,7 +50,7 @@ export async function mkdirAllHost(root: string, target: string, opts: MkdirAllO
       if (lstatSync(cur).isDirectory()) continue;
       throw new FileOpError(`cannot create directory ${containerPathOf(root, cur)}: not a directory`);
     }
-    chmodSync(cur, opts.mode & 0o777 & ~DAEMON_UMASK);
+    chmodSync(cur, opts.exactMode ? opts.mode & 0o7777 : opts.mode & 0o777 & ~DAEMON_UMASK);
     ownAndTime(cur, opts);
     created.push(cur);
   }

@@ -21,8 +21,14 @@ export interface CopyAction {
   allowEmptyWildcard: boolean;
   /** Owner of everything copied and of directories the copy creates. Default: keep source owners. */
   chown?: ChownOpt;
-  /** --chmod: replaces the permission bits (0o7777) of copied files and directories. */
+  /** --chmod: replaces the permission bits (0o7777) of copied files and directories, and gives created parents their mode. */
   mode?: number;
+  /** --chmod in symbolic form (`u+x,g-w`, BuildKit's ModeStr); mode wins when both are set. */
+  modeStr?: string;
+  /** ADD: a source file that is a (compressed) tar archive is extracted into dest instead of copied. */
+  attemptUnpack?: boolean;
+  /** Paths (in the source) that must exist, e.g. `COPY --parents a/b /d` names a/b even though it copies "/" with an include pattern. */
+  requiredPaths?: string[];
   /** fsutil include/exclude patterns (.dockerignore syntax), relative to src. */
   includePatterns?: string[];
   excludePatterns?: string[];

@@ -84,6 +84,12 @@ export interface FileCopy {
   readonly allowEmptyWildcard: boolean;
   readonly chown?: ChownSpec;
   readonly mode?: number;
+  /** Symbolic --chmod (BuildKit FileActionCopy.modeStr), e.g. "u+x,go-w". */
+  readonly modeStr?: string;
+  /** ADD of local files: extract a source that is a tar archive (BuildKit attemptUnpackDockerCompatibility). */
+  readonly attemptUnpack?: boolean;
+  /** Source paths that must exist even when src is a parent with include patterns (COPY --parents). */
+  readonly requiredPaths?: readonly string[];
   readonly includePatterns?: readonly string[];
   readonly excludePatterns?: readonly string[];
   readonly timestamp?: number;

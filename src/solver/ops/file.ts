@@ -81,19 +81,26 @@ async function copyFrom(ctx: OpContext, destRoot: string, c: FileCopy, src: Resu
   const action = {
     src: c.src, dest: c.dest, followSymlinks: c.followSymlinks, dirCopyContents: c.dirCopyContents,
     createDestPath: c.createDestPath, allowWildcard: c.allowWildcard, allowEmptyWildcard: c.allowEmptyWildcard,
-    ...opt('chown', await resolveChown(destRoot, c.chown)), ...opt('mode', c.mode), ...opt('timestamp', c.timestamp),
+    ...opt('chown', await resolveChown(destRoot, c.chown)), ...opt('mode', c.mode), ...opt('modeStr', c.modeStr),
+    ...opt('timestamp', c.timestamp), ...opt('attemptUnpack', c.attemptUnpack),
+    ...(c.requiredPaths ? { requiredPaths: [...c.requiredPaths] } : {}),
     ...(c.includePatterns ? { includePatterns: [...c.includePatterns] } : {}),
     ...(c.excludePatterns ? { excludePatterns: [...c.excludePatterns] } : {}),
   };
   if (src.kind === 'local') {
-    return copy({ srcRoot: src.dir, destRoot, action, ...contextFilter(src) });
+    return copy({ srcRoot: src.dir, destRoot, action, defaultOwner: { uid: 0, gid: 0 }, ...contextFilter(src) });
   }
   await ctx.worker.mounts.withMerged({ lowers: src.layers.map((l) => l.dir), readonly: true }, (srcRoot) =>
     copy({ srcRoot, destRoot, action }));
 }
 
-function contextFilter(src: LocalResult): { contextFilter?: ContextFilter } {
-  return src.excludePatterns.length > 0 ? { contextFilter: new ContextFilter(src.dir, src.excludePatterns) } : {};
+/**
+ * The .dockerignore filter of a local source. `ignoreFile`/`excludeLines` (the ignore file's name and each
+ * pattern's line) are optional extras a local source may carry so "not found" can name the line that hid a path.
+ */
+function contextFilter(src: LocalResult & { ignoreFile?: string; excludeLines?: readonly number[] }): { contextFilter?: ContextFilter } {
+  if (src.excludePatterns.length === 0) return {};
+  return { contextFilter: new ContextFilter(src.dir, src.excludePatterns, { file: src.ignoreFile, lines: src.excludeLines }) };
 }
 
 function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
