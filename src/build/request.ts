@@ -65,6 +65,8 @@ export interface BuildRequest {
   readonly ssh?: readonly SshSpec[];
   /** --allow ENTITLEMENT */
   readonly allow?: readonly Entitlement[];
+  /** --oci-layout NAME=DIR (DIR absolute, holding index.json): stores for `oci-layout://NAME` named contexts. */
+  readonly ociLayouts?: ReadonlyMap<string, string>;
   // ---- end CLI extension ----
 }
 

@@ -12,6 +12,8 @@ import { writeMetadataFile } from './metadata-file.js';
 import { BuildArgvSchema, checkArgv, type BuildArgv } from './schemas.js';
 import { abortOnSignals } from './signals.js';
 import { detectPrivilege } from '../rootless/privilege.js';
+import { FlagError } from '../errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 export interface ParsedBuild {
   readonly req: BuildRequest;
@@ -37,6 +39,8 @@ export async function buildCommand(argv: unknown, io: CommandIO): Promise<number
       env: io.env, net: daemon.net === 'slirp4netns' ? 'slirp4netns' : 'host', stderr: io.stderr, signals: io.signals,
     });
   }
+  const call = frontendCall(req);
+  if (call === 'check') return checkCommand(req, daemon, mode, io);
   const progress = createProgress(mode, io.stderr);
   const scope = abortOnSignals({ source: io.signals, exit: io.exit });
   try {
@@ -54,6 +58,30 @@ export async function buildCommand(argv: unknown, io: CommandIO): Promise<number
     await closeQuietly(progress);
     scope.dispose();
   }
+}
+
+/** `--opt call=NAME` (BuildKit also reads `requestid=frontend.NAME`): only `build` (default) and `check` are built in. */
+function frontendCall(req: BuildRequest): 'build' | 'check' {
+  const raw = req.frontendOpts.raw;
+  const call = raw.get('call') ?? raw.get('requestid')?.replace(/^frontend\./, '') ?? 'build';
+  if (call === 'build' || call === '') return 'build';
+  if (call === 'check' || call === 'lint') return 'check';
+  const hint = didYouMean(call, ['build', 'check']);
+  throw new FlagError(`unsupported frontend call "${call}"${hint ? ` (did you mean ${hint}?)` : ''}: this frontend answers build and check`);
+}
+
+/** Run only the build checks; the report goes to stdout, the exit status is 1 when anything was found. */
+async function checkCommand(req: BuildRequest, daemon: DaemonOptions, mode: ProgressMode, io: CommandIO): Promise<number> {
+  const progress = createProgress(mode === 'auto' ? 'quiet' : mode, io.stderr);
+  let report: { text: string; status: number };
+  try {
+    const { runCheck } = await import('../build/check.js');
+    report = await runCheck(req, daemon, progress);
+  } finally {
+    await closeQuietly(progress);
+  }
+  await new Promise<void>((resolve) => io.stdout.write(report.text, () => resolve()));
+  return report.status;
 }
 
 async function closeQuietly(progress: ProgressSink): Promise<void> {

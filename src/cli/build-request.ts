@@ -9,6 +9,7 @@ import type { ProgressMode } from '../progress/index.js';
 import { parseCacheSpec } from './cache-flag.js';
 import { parseLocals } from './local-flag.js';
 import { parseFrontendOpts } from './opt-flag.js';
+import { parseOciLayouts } from './oci-layout-flag.js';
 import { parseOutput } from './output-flag.js';
 import { last, list, type BuildArgv } from './schemas.js';
 import { parseAllow, parseSecret, parseSsh } from './secret-flag.js';
@@ -41,6 +42,7 @@ export function buildRequestFromArgv(argv: BuildArgv, env: RequestEnv): BuildReq
   const secrets = list(argv.secret).map((s) => parseSecret(s, env));
   const ssh = list(argv.ssh).map((s) => parseSsh(s, env.cwd));
   const allow = [...new Set(list(argv.allow).map(parseAllow))];
+  const ociLayouts = parseOciLayouts(list(argv['oci-layout']), env.cwd);
   return {
     frontend: frontendName(argv),
     locals: parseLocals(list(argv.local), env.cwd),
@@ -53,6 +55,7 @@ export function buildRequestFromArgv(argv: BuildArgv, env: RequestEnv): BuildReq
     ...(secrets.length > 0 ? { secrets } : {}),
     ...(ssh.length > 0 ? { ssh } : {}),
     ...(allow.length > 0 ? { allow } : {}),
+    ...(ociLayouts.size > 0 ? { ociLayouts } : {}),
   };
 }
 

@@ -26,7 +26,8 @@ const GLOBAL_FLAGS = {
 const SOURCE_FLAGS = {
   frontend: { type: 'string', describe: 'Frontend (only dockerfile.v0)' },
   local: { type: 'string', describe: 'Local directory, NAME=DIR (repeatable)' },
-  opt: { type: 'string', describe: 'Frontend option, KEY=VALUE (repeatable): filename, target, build-arg:NAME' },
+  'oci-layout': { type: 'string', describe: 'OCI image layout directory, NAME=DIR, for --opt context:X=oci-layout://NAME (repeatable)' },
+  opt: { type: 'string', describe: 'Frontend option, KEY=VALUE (repeatable): filename, target, build-arg:NAME, context:NAME, call=check' },
   progress: { type: 'string', describe: 'Progress output: auto, plain, tty, rawjson, quiet' },
 } as const;
 

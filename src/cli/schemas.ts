@@ -28,6 +28,7 @@ export const PROGRESS_CHOICES = ['auto', 'plain', 'tty', 'rawjson', 'quiet'] as 
 export const BuildArgvSchema = Type.Composite([GlobalArgvSchema, Type.Object({
   frontend: Str('a frontend name'),
   local: Str('NAME=DIR'),
+  'oci-layout': Str('NAME=DIR'),
   opt: Str('KEY=VALUE'),
   output: Str('a CSV like type=local,dest=DIR'),
   progress: Choice(PROGRESS_CHOICES),
