@@ -3,12 +3,15 @@
  * ref, an HTTP(S) URL, or a path in the source state; and, for a path, what `--parents` makes of it.
  */
 import path from 'node:path';
+import { parseGitRef } from '../../../remote/git-ref.js';
 
-/** BuildKit's isGitSource, for the forms a Dockerfile uses: git://, git@host:path, ssh://, and http(s) URLs of a `.git` repo. */
+/** BuildKit's isGitSource (dfgitutil.ParseGitRef, src/remote/git-ref.ts); a git URL with a bad query still counts as git. */
 export function isGitSource(src: string): boolean {
-  if (/^git:\/\//.test(src) || /^git@[^:/]+:/.test(src) || /^ssh:\/\//.test(src)) return true;
-  const m = /^https?:\/\/[^#]*?(\.git)(?:#.*)?$/.exec(src);
-  return m !== null;
+  try {
+    return parseGitRef(src) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /** BuildKit's isHTTPSource: http(s):// that is not a git repo. */
