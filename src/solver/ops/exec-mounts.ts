@@ -10,7 +10,7 @@
  * - secret and ssh: exec-secrets.ts and exec-ssh.ts.
  * Mount order is kept: a later mount may sit inside an earlier one.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { CacheMounts } from '../../cache/cache-mounts.js';
@@ -115,7 +115,9 @@ async function withLocalBind<T>(ctx: OpContext, m: LlbMount, src: LocalResult, f
       action: { src: selector, dest: '/', followSymlinks: true, dirCopyContents: true, createDestPath: true, allowWildcard: false, allowEmptyWildcard: false },
       ...(src.excludePatterns.length > 0 ? { contextFilter: new ContextFilter(src.dir, [...src.excludePatterns]) } : {}),
     });
-    return await fn(dest);
+    // A file selector lands inside dest under its own name; a directory's contents make up dest.
+    const isDir = (await stat(await resolveInRoot(src.dir, selector))).isDirectory();
+    return await fn(isDir ? dest : path.join(dest, path.posix.basename(selector)));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
