@@ -6,6 +6,7 @@
  * Rootless (inside rootlesskit's user namespace) there is no device cgroup and no mknod: capabilities are those
  * of the namespace, which is what rootlesskit allows; devices are left alone.
  */
+import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { OciSpec } from './spec.js';
 
@@ -21,15 +22,18 @@ export const ALL_CAPS = [
 
 export interface InsecureOptions {
   readonly rootless: boolean;
-  /** Highest capability number of this kernel (/proc/sys/kernel/cap_last_cap). */
-  readonly capLastCap: number;
+  /**
+   * Capability numbers this process may hand out: its bounding set (/proc/self/status CapBnd). Root in a
+   * container may lack some (e.g. CAP_SYS_RESOURCE), and runc fails to apply a capability it lacks.
+   */
+  readonly bounding: readonly number[];
   /** Number of loop device nodes to create (root only). */
   readonly loopDevices: number;
 }
 
 /** Turn a RUN spec into BuildKit's insecure one (mutates and returns it). */
 export function applyInsecure(spec: OciSpec, o: InsecureOptions): OciSpec {
-  const caps = ALL_CAPS.slice(0, o.capLastCap + 1);
+  const caps = ALL_CAPS.filter((_, n) => o.bounding.includes(n));
   spec.process.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: caps, ambient: [] };
   spec.linux.maskedPaths = [];
   spec.linux.readonlyPaths = [];
@@ -47,13 +51,19 @@ export function applyInsecure(spec: OciSpec, o: InsecureOptions): OciSpec {
 
 /** What applyInsecure needs to know about this machine. */
 export async function probeInsecure(rootless: boolean): Promise<InsecureOptions> {
-  const { readFile } = await import('node:fs/promises');
-  const last = Number((await readFile('/proc/sys/kernel/cap_last_cap', 'utf8').catch(() => '40')).trim());
+  const status = await readFile('/proc/self/status', 'utf8');
   let loopDevices = 0;
   if (!rootless) {
     const r = await execa('losetup', ['-f'], { reject: false });
     const m = /\/dev\/loop(\d+)/.exec(r.stdout ?? '');
     loopDevices = m ? Number(m[1]) + 7 : 8;
   }
-  return { rootless, capLastCap: Number.isInteger(last) ? Math.min(last, ALL_CAPS.length - 1) : 40, loopDevices };
+  return { rootless, bounding: capSet(status, 'CapBnd'), loopDevices };
+}
+
+/** Capability numbers set in a /proc/PID/status mask line (e.g. "CapBnd:\t000001ffffffffff"). */
+export function capSet(status: string, field: string): number[] {
+  const m = new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(status);
+  const mask = m ? BigInt(`0x${m[1]}`) : 0n;
+  return ALL_CAPS.map((_, n) => n).filter((n) => (mask >> BigInt(n)) & 1n);
 }

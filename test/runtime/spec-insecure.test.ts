@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSpec, DEFAULT_CAPS, type SpecInput } from '../../src/runtime/spec.js';
-import { ALL_CAPS, applyInsecure } from '../../src/runtime/spec-insecure.js';
+import { ALL_CAPS, applyInsecure, capSet } from '../../src/runtime/spec-insecure.js';
 import { checkEntitlements } from '../../src/solver/ops/exec-entitlements.js';
 import type { ExecOp } from '../../src/llb/ops.js';
 
@@ -12,7 +12,7 @@ const base: SpecInput = {
 };
 
 test('insecure (root): all caps, nothing masked, /sys writable, all devices allowed, loop devices', () => {
-  const s = applyInsecure(buildSpec(base), { rootless: false, capLastCap: 40, loopDevices: 9 });
+  const s = applyInsecure(buildSpec(base), { rootless: false, bounding: ALL_CAPS.map((_, n) => n), loopDevices: 9 });
   assert.equal(s.process.capabilities.bounding.length, 41);
   assert.ok(s.process.capabilities.effective.includes('CAP_SYS_ADMIN'));
   assert.deepEqual(s.linux.maskedPaths, []);
@@ -23,9 +23,12 @@ test('insecure (root): all caps, nothing masked, /sys writable, all devices allo
   assert.deepEqual(s.linux.devices![3], { path: '/dev/loop3', type: 'b', major: 7, minor: 3, fileMode: 0o660, uid: 0, gid: 0 });
 });
 
-test('insecure (rootless): caps and paths as root, but no device cgroup or device nodes; caps cut at cap_last_cap', () => {
-  const s = applyInsecure(buildSpec({ ...base, rootless: true }), { rootless: true, capLastCap: 37, loopDevices: 0 });
-  assert.deepEqual(s.process.capabilities.bounding, ALL_CAPS.slice(0, 38));
+test('insecure (rootless): caps and paths as root, but no device cgroup or device nodes; only caps we hold', () => {
+  const bounding = capSet('Name:\tx\nCapBnd:\t000000fffffffeff\n', 'CapBnd');
+  assert.equal(bounding.includes(8), false);
+  assert.equal(bounding.length, 39);
+  const s = applyInsecure(buildSpec({ ...base, rootless: true }), { rootless: true, bounding, loopDevices: 0 });
+  assert.deepEqual(s.process.capabilities.bounding, ALL_CAPS.filter((c) => c !== 'CAP_SETPCAP').slice(0, 39));
   assert.equal(s.linux.resources, undefined);
   assert.equal(s.linux.devices, undefined);
   assert.ok(!s.mounts.find((m) => m.destination === '/sys')!.options!.includes('ro'));
