@@ -54,7 +54,9 @@ export async function runDockerfileFrontend(o: { req: BuildRequest; worker: Work
     }
   }
   attachOciLayouts(worker, req.ociLayouts ?? new Map());
-  const excludePatterns = await loadDockerignore(req, dockerfilePath, progress);
+  const ignore = await loadDockerignore(req, dockerfilePath, progress);
+  const excludePatterns = ignore?.patterns ?? [];
+  if (ignore !== undefined) worker.ignoreFiles.set('context', { file: ignore.file, lines: ignore.lines });
 
   const resolver = async (ref: string): Promise<{ pinned: string; config: ImageConfig }> => {
     const mv = progress.vertex(`[internal] load metadata for ${ref}`);
@@ -115,7 +117,7 @@ async function readDockerfile(req: BuildRequest, progress: ProgressSink): Promis
 }
 
 /** `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore` (BuildKit). */
-async function loadDockerignore(req: BuildRequest, dockerfilePath: string, progress: ProgressSink): Promise<string[]> {
+async function loadDockerignore(req: BuildRequest, dockerfilePath: string, progress: ProgressSink): Promise<{ patterns: string[]; file: string; lines: number[] } | undefined> {
   const contextDir = req.locals.get('context');
   const candidates = [dockerfilePath + '.dockerignore', ...(contextDir !== undefined ? [path.join(contextDir, '.dockerignore')] : [])];
   for (const file of candidates) {
@@ -131,10 +133,11 @@ async function loadDockerignore(req: BuildRequest, dockerfilePath: string, progr
     v.status(`transferring context: ${Buffer.byteLength(text)}B done`);
     v.done();
     try {
-      return readIgnoreFile(text).map((p) => (p.exclusion ? '!' : '') + p.text);
+      const read = readIgnoreFile(text);
+      return { patterns: read.map((p) => (p.exclusion ? '!' : '') + p.text), file: path.basename(file), lines: read.map((p) => p.line) };
     } catch (e) {
       throw new DockerfileError(`invalid pattern in ${path.basename(file)}: ${(e as Error).message}`, { location: { file: path.basename(file), line: (e as { line?: number }).line ?? 1 } });
     }
   }
-  return [];
+  return undefined;
 }

@@ -14,6 +14,9 @@ export interface LocalResult {
   readonly dir: string;
   /** .dockerignore-style patterns, relative to dir, of what the source does not expose. */
   readonly excludePatterns: readonly string[];
+  /** The file the patterns came from (".dockerignore") and each pattern's line in it, for error messages. */
+  readonly ignoreFile?: string;
+  readonly excludeLines?: readonly number[];
 }
 
 export type Result = SnapshotResult | LocalResult;

@@ -49,6 +49,11 @@ export class Worker {
   readonly allow: readonly Entitlement[];
   /** Resolved images by reference string, shared by the frontend (metadata) and the solver (pull). */
   readonly images = new Map<string, Promise<ResolvedImage>>();
+  /**
+   * Where each --local dir's exclude patterns came from (the .dockerignore file and each pattern's line), for
+   * "not found" errors. Kept here, not in the source op: comments in .dockerignore must not change cache keys.
+   */
+  readonly ignoreFiles = new Map<string, { readonly file: string; readonly lines: readonly number[] }>();
 
   private memo: Promise<FileChecksumMemo> | undefined;
 

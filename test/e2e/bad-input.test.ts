@@ -90,3 +90,14 @@ describe('oci: a machine without runc', () => {
     assert.match(r, /hint: (apt-get install runc; )?run "buildctl doctor"/);
   });
 });
+
+for (const w of testWorkers()) describe(`${w.name}: .dockerignore`, () => {
+  test('a COPY of a path .dockerignore excluded names the ignore file, line and pattern', async () => {
+    const ctx = await w.makeDir({
+      Dockerfile: 'FROM scratch\nCOPY secret.txt /\n', '.dockerignore': '# keep secrets out\n\n*.log\nsecret.txt\n', 'secret.txt': 's',
+    });
+    const r = await w.buildctl(buildArgs(ctx));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: Dockerfile:2: "\/secret\.txt": not found: excluded by \.dockerignore \(\.dockerignore:4: secret\.txt\) \(COPY secret\.txt \/\)$/m);
+  });
+});

@@ -98,7 +98,7 @@ async function copyFrom(ctx: OpContext, destRoot: string, c: FileCopy, src: Resu
  * The .dockerignore filter of a local source. `ignoreFile`/`excludeLines` (the ignore file's name and each
  * pattern's line) are optional extras a local source may carry so "not found" can name the line that hid a path.
  */
-function contextFilter(src: LocalResult & { ignoreFile?: string; excludeLines?: readonly number[] }): { contextFilter?: ContextFilter } {
+function contextFilter(src: LocalResult): { contextFilter?: ContextFilter } {
   if (src.excludePatterns.length === 0) return {};
   return { contextFilter: new ContextFilter(src.dir, src.excludePatterns, { file: src.ignoreFile, lines: src.excludeLines }) };
 }

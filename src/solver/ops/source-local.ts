@@ -12,7 +12,11 @@ export function localResult(worker: Worker, op: SourceOp): LocalResult {
   const dir = worker.locals.get(name);
   if (dir === undefined) throw new BuildError('BK0010', `no local directory given for "${name}"; pass --local ${name}=DIR`);
   const excludes = op.attrs['excludepatterns'];
-  return { kind: 'local', name, dir, excludePatterns: excludes ? (JSON.parse(excludes) as string[]) : [] };
+  const ignore = worker.ignoreFiles.get(name);
+  return {
+    kind: 'local', name, dir, excludePatterns: excludes ? (JSON.parse(excludes) as string[]) : [],
+    ...(ignore !== undefined ? { ignoreFile: ignore.file, excludeLines: ignore.lines } : {}),
+  };
 }
 
 export const localSourceImpl: OpImpl = {
