@@ -47,9 +47,10 @@ RUN npm run build \
 # ---- base: what both runtime images share ----
 FROM ${DEBIAN_IMAGE} AS base
 # runc runs each RUN; GNU tar, pigz and zstd (un)pack layers; attr's getfattr/setfattr carry xattrs; mount is
-# util-linux's (overlay mounts); git and ca-certificates for sources fetched over https.
+# util-linux's (overlay mounts); git and ca-certificates for sources fetched over https; openssh-client's
+# ssh-agent serves --ssh ID=KEYFILE.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends runc tar pigz zstd attr mount ca-certificates git \
+ && apt-get install -y --no-install-recommends runc tar pigz zstd attr mount ca-certificates git openssh-client \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 COPY --from=build /opt/buildctl /opt/buildctl

@@ -3,10 +3,10 @@
 # that is shown only when apt fails.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-# runtime: runc rootlesskit uidmap slirp4netns iproute2 attr; images and registry: docker-registry
+# runtime: runc rootlesskit uidmap slirp4netns iproute2 attr openssh-client (ssh-agent for --ssh KEYFILE); images and registry: docker-registry
 # busybox-static skopeo umoci mmdebstrap pigz zstd; tests: apache2-utils (htpasswd -B) openssl curl git.
 packages=(runc rootlesskit uidmap docker-registry busybox-static skopeo umoci mmdebstrap attr pigz zstd
-  slirp4netns iproute2 git ca-certificates apache2-utils openssl curl)
+  slirp4netns iproute2 git ca-certificates apache2-utils openssl curl openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
