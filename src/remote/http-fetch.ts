@@ -28,7 +28,9 @@ export interface HttpResponse {
 
 function dispatcher(env: NodeJS.ProcessEnv): Dispatcher {
   const proxied = PROXY_VARS.some((k) => (env[k] ?? '') !== '');
-  return proxied ? new EnvHttpProxyAgent() : new Agent({ connections: 4 });
+  // Like Go's client: plain http goes to the proxy in absolute form, https through a CONNECT tunnel. (undici's
+  // default tunnels http too, and spins reconnecting when a proxy refuses CONNECT: 22,000 connections in 3 s.)
+  return proxied ? new EnvHttpProxyAgent({ proxyTunnel: false }) : new Agent({ connections: 4 });
 }
 
 function header(h: IncomingHttpHeaders, name: string): string | undefined {
