@@ -144,3 +144,12 @@ test('platforms and Go durations', () => {
   assert.equal(formatGoDuration(1.5e9), '1.5s');
   assert.equal(formatGoDuration(5e8), '500ms');
 });
+
+test('RUN --mount from=STAGE is a stage dependency: it pulls the stage in, and a cycle through it is refused', async () => {
+  const cycle = await convert('FROM busybox AS a\nRUN --mount=from=b,target=/x true\nFROM busybox AS b\nCOPY --from=a /a /a\n')
+    .then(() => undefined, (e: unknown) => e);
+  assert.ok(cycle instanceof BuildError);
+  assert.match(cycle.message, /circular dependency detected on stage: a/);
+  const r = await convert('FROM busybox AS tools\nRUN touch /t\nFROM busybox\nRUN --mount=from=tools,target=/tools ls /tools\n');
+  assert.ok([...r.definition.ops.values()].some((o) => o.op.kind === 'exec' && o.op.meta.args.join(' ').includes('touch /t')), 'the tools stage is built');
+});

@@ -4,6 +4,7 @@
  * pinned by digest in the source ops so the graph is content-addressed. Stages not needed for the target are
  * never converted, except in check mode (allStages), where every stage is.
  */
+import { parseRunMount } from './run-mount-parse.js';
 import { DockerfileError } from '../../../errors.js';
 import { GraphBuilder, type Definition } from '../../../llb/definition.js';
 import type { OpInput } from '../../../llb/ops.js';
@@ -101,6 +102,19 @@ export async function convertDockerfile(opts: ConvertOptions): Promise<ConvertRe
       if ((c.kind === 'copy' || c.kind === 'add') && c.from !== undefined) {
         const dep = findStage(stages, c.from);
         if (dep) out.push(dep);
+      }
+      // RUN --mount from=STAGE depends on that stage too (a bad mount is reported when the RUN converts).
+      if (c.kind === 'run') {
+        for (const m of c.mounts) {
+          let from: string | undefined;
+          try {
+            from = parseRunMount(m, (w) => w).from;
+          } catch {
+            from = undefined;
+          }
+          const dep = from !== undefined ? findStage(stages, from) : undefined;
+          if (dep) out.push(dep);
+        }
       }
     }
     return out;
