@@ -5,7 +5,7 @@
  * the one commit, origin set to the remote with credentials masked). A subdir may not leave the checkout, through
  * `..` or through a symlink.
  */
-import { access, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileOpError, isErrno } from '../errors.js';
 import { redact } from '../progress/redact.js';
@@ -37,6 +37,7 @@ export async function checkout(o: CheckoutOptions): Promise<void> {
     // The index lives outside both the shared repository and the checkout.
     const env = { GIT_INDEX_FILE: path.join(work, 'index') };
     const tree = o.subdir === '' ? o.dest : path.join(work, 'tree');
+    await mkdir(tree, { recursive: true });
     await git({ args: ['checkout', o.sha, '--', '.'], gitDir: o.repo.dir, workTree: tree, cwd: o.dest, env, ...s });
     if (o.submodules && o.subdir === '' && (await present(path.join(tree, '.gitmodules')))) {
       await git({ args: ['submodule', 'update', '--init', '--recursive', '--depth=1'], gitDir: o.repo.dir, workTree: tree, cwd: tree, env, ...s })

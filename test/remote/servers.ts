@@ -3,7 +3,8 @@
  * redirects, 404, Content-Disposition, request log), git repositories made with the system git, served over
  * smart HTTP (`git http-backend` as CGI behind node:http) and by `git daemon` (git://).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -75,6 +76,12 @@ const GIT_ENV = {
 /** Run git in `cwd`; returns trimmed stdout. */
 export function gitIn(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
+}
+
+/** gitIn without blocking the event loop: for commands that talk to a server living in this process. */
+export async function gitAsync(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', ['-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always', ...args], { cwd, env: GIT_ENV, encoding: 'utf8' });
+  return stdout.trim();
 }
 
 /** A bare repo `<root>/<name>.git` whose main branch has one commit per entry of `commits` (path -> content; null = symlink target follows). */
