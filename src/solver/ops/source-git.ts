@@ -6,7 +6,7 @@
  */
 import type { Canonical } from '../../llb/canonical.js';
 import type { SourceOp } from '../../llb/ops.js';
-import { FileOpError } from '../../errors.js';
+import { FileOpError, withLocation } from '../../errors.js';
 import { redact } from '../../progress/redact.js';
 import { checkout } from '../../remote/git-checkout.js';
 import { cleanSubdir } from '../../remote/git-ref.js';
@@ -73,7 +73,8 @@ export const gitSourceImpl: OpImpl = {
     const op = ctx.op.op;
     if (op.kind !== 'source') throw new Error('gitSourceImpl on a non-source op');
     const src = parseGitSource(op);
-    const r = await resolved(ctx, src);
+    // ls-remote happens here, before any vertex runs: the error names the ADD line itself.
+    const r = await resolved(ctx, src).catch((e: unknown) => { throw withLocation(e, ctx.meta.location); });
     return { commit: r.sha, keepGitDir: src.keepGitDir, subdir: src.subdir, submodules: src.submodules };
   },
 

@@ -11,7 +11,7 @@
 import { chmod, chown, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Layer } from '../../cache/layer-store.js';
-import { DigestMismatchError, FileOpError } from '../../errors.js';
+import { DigestMismatchError, FileOpError, withLocation } from '../../errors.js';
 import { canonicalDigest, type Canonical } from '../../llb/canonical.js';
 import type { SourceOp } from '../../llb/ops.js';
 import { digestHex, isSha256Digest } from '../../oci/digest.js';
@@ -127,7 +127,9 @@ export const httpSourceImpl: OpImpl = {
     const src = parseHttpSource(op);
     const base = { filename: src.filename, perm: src.perm, uid: src.uid, gid: src.gid };
     if (src.checksum !== undefined) return { ...base, checksum: src.checksum };
-    const got = await memo(ctx.worker, ctx.digest, () => fetchRevalidated(ctx.worker, src, ctx.signal));
+    // The download happens here, before any vertex runs: the error names the ADD line itself.
+    const got = await memo(ctx.worker, ctx.digest, () => fetchRevalidated(ctx.worker, src, ctx.signal))
+      .catch((e: unknown) => { throw withLocation(e, ctx.meta.location); });
     return { ...base, filename: got.filename, checksum: got.digest, lastModified: got.lastModified ?? null };
   },
 
