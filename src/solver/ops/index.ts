@@ -6,7 +6,6 @@ import { fileImpl } from './file.js';
 import { imageSourceImpl } from './source-image.js';
 import { localSourceImpl } from './source-local.js';
 import { ociLayoutSourceImpl } from './source-oci-layout.js';
-import { ociLayoutSourceImpl } from './source-oci-layout.js';
 import { httpSourceImpl } from './source-http.js';
 import { gitSourceImpl } from './source-git.js';
 import { mergeImpl } from './merge.js';
@@ -16,7 +15,6 @@ export function opImplFor(op: Op): OpImpl {
     case 'source':
       if (op.op.identifier.startsWith('docker-image://')) return imageSourceImpl;
       if (op.op.identifier.startsWith('local://')) return localSourceImpl;
-      if (op.op.identifier.startsWith('oci-layout://')) return ociLayoutSourceImpl;
       if (op.op.identifier.startsWith('oci-layout://')) return ociLayoutSourceImpl;
       if (op.op.identifier.startsWith('https://') || op.op.identifier.startsWith('http://')) return httpSourceImpl;
       if (op.op.identifier.startsWith('git://')) return gitSourceImpl;
