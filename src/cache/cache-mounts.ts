@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { canonicalJson, type Canonical } from '../llb/canonical.js';
 import type { CacheSharing } from '../llb/ops.js';
 import { isErrno } from '../errors.js';
+import { exists } from '../util/fs.js';
 
 export interface CacheMountRequest {
   readonly id: string;
@@ -195,12 +196,3 @@ async function staleLock(lock: string): Promise<boolean> {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return false;
-    throw e;
-  }
-}

@@ -3,13 +3,13 @@
  * one per remote: refs are resolved against it with ls-remote, and commits fetched into it shallowly, so a
  * later build of another ref of the same remote fetches only what it lacks. All access goes through a lock.
  */
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno } from '../errors.js';
 import { sha256Digest } from '../oci/digest.js';
 import { redact } from '../progress/redact.js';
 import { withFileLock } from './file-lock.js';
 import { COMMIT_SHA, git, GitCommandError } from './git-cli.js';
+import { exists } from '../util/fs.js';
 
 export interface BareRepo {
   readonly dir: string;
@@ -28,15 +28,6 @@ export async function withBareRepo<T>(o: { stateRoot: string; remote: string; si
   }, o.signal);
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return false;
-    throw e;
-  }
-}
 
 /** init --bare + origin in a temp dir, renamed into place: a half-made repository is never used. */
 async function initBare(root: string, dir: string, remote: string, signal: AbortSignal | undefined): Promise<void> {

@@ -5,11 +5,11 @@
  * container with this id is left in runcRoot and no mount stub is left in the rootfs. A non-zero exit status is a
  * result, not an error; runc failing to start the process is an ExecError carrying runc's message.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvironmentError, ExecError, isErrno } from '../errors.js';
+import { EnvironmentError, ExecError } from '../errors.js';
 import { resolveInRoot } from '../snapshot/chroot-path.js';
 import { DEFAULT_HOSTNAME, writeEtcFiles } from './etc-files.js';
 import { missingMountPoints, removeMountStubs } from './mount-stubs.js';
@@ -19,6 +19,7 @@ import { buildSpec } from './spec.js';
 import { applyInsecure, probeInsecure } from './spec-insecure.js';
 import { AbortError, type RunOptions } from './types.js';
 import { resolveUser } from './user.js';
+import { exists } from '../util/fs.js';
 
 /** How long to keep retrying `runc kill` while the container is still being created, before killing runc. */
 const KILL_RETRY_MS = 1000;
@@ -121,15 +122,6 @@ async function ensureCwd(rootfs: string, cwd: string): Promise<void> {
   if (!(await exists(p))) await mkdir(p, { recursive: true, mode: 0o755 });
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return false;
-    throw e;
-  }
-}
 
 /** runc itself died of a signal (not the container: runc reports that as 128+n). */
 function signalNumber(sig: string | undefined): number {

@@ -10,10 +10,16 @@ export const SCRIPT = path.join(REPO, 'scripts/buildctl-daemonless.sh');
 
 export interface RunResult { code: number; stdout: Buffer; stderr: string }
 
-/** Run `buildctl-daemonless.sh ARGS` and collect its output. */
-export function buildctl(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+/**
+ * Run `buildctl-daemonless.sh ARGS` and collect its output. `env` adds to this process's environment;
+ * `fullEnv` replaces it. `uid`/`gid`: run as that user (test/e2e/workers.ts).
+ */
+export function buildctl(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; fullEnv?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SCRIPT, args, { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SCRIPT, args, {
+      env: opts.fullEnv ?? { ...process.env, ...opts.env }, cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chown } from 'node:fs/promises';
 import path from 'node:path';
 import { testEnv } from '../helpers/env.js';
-import { REPO, SCRIPT, makeDir, tempPath, type FileSpec, type RunResult } from './helpers.js';
+import { REPO, SCRIPT, buildctl, makeDir, tempPath, type FileSpec, type RunResult } from './helpers.js';
 
 export interface TestWorker {
   readonly name: 'oci' | 'oci-rootless';
@@ -48,15 +48,7 @@ function worker(o: { name: TestWorker['name']; uid: number; gid: number; home?: 
     rootless,
     uid: o.uid,
     gid: o.gid,
-    buildctl: (args, opts = {}) => new Promise((resolve, reject) => {
-      const child = spawn(SCRIPT, args, { env: env(opts.env), cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], uid: o.uid, gid: o.gid });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
-    }),
+    buildctl: (args, opts = {}) => buildctl(args, { fullEnv: env(opts.env), uid: o.uid, gid: o.gid, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) }),
     spawnBuildctl,
     async makeDir(files, prefix) {
       const dir = await makeDir(files, prefix);
