@@ -43,7 +43,8 @@ function build(w: Who, root: string | undefined, dest: string): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(SCRIPT, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${ctx}`, '--local', `dockerfile=${ctx}`,
     '--progress', 'plain', '--output', `type=local,dest=${dest}`], {
-    env: { ...process.env, ...w.env, BUILDKITD_FLAGS: root ? `--root ${root}` : '' }, encoding: 'utf8', uid: w.uid, gid: w.gid,
+    // The user's temp files (run dir, ephemeral state) on the bench filesystem too, in a dir it may write.
+    env: { ...process.env, ...w.env, TMPDIR: home(w), BUILDKITD_FLAGS: root ? `--root ${root}` : '' }, encoding: 'utf8', uid: w.uid, gid: w.gid,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${w.name} build failed: ${r.stderr}`);
