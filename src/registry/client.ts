@@ -8,7 +8,7 @@ import { isManifestMediaType } from '../oci/media-types.js';
 import { DescriptorCheck, type Descriptor, type ImageConfig, type Manifest } from '../oci/schemas.js';
 import { Authenticator, repositoryScope, type Action } from './auth.js';
 import { loadDockerConfig, type DockerConfig } from './docker-config.js';
-import { DispatcherPool, apiHost, defaultHostConfig, type HostConfigResolver } from './host-config.js';
+import { DispatcherPool, apiHost, defaultHostConfig, type HostConfigResolver, type RegistryHostConfig } from './host-config.js';
 import { JSON_LIMIT, MANIFEST_ACCEPT, decodeManifest, firstError, type FetchedManifest } from './manifest-fetch.js';
 import { DEFAULT_PLATFORM, formatPlatform, selectManifest, type PlatformSpec } from './platform.js';
 import type { ImageReference } from './reference.js';
@@ -38,8 +38,8 @@ export interface FetchBlobOptions {
 }
 
 export interface RegistryClientOptions {
-  /** Credentials source; default: loadDockerConfig() on first use. */
-  dockerConfig?: DockerConfig;
+  /** Credentials source (or one being loaded); default: loadDockerConfig() on first use. */
+  dockerConfig?: DockerConfig | Promise<DockerConfig>;
   /** Per-host http/TLS settings; default: plain HTTP for loopback hosts, HTTPS otherwise. */
   hostConfig?: HostConfigResolver;
   retry?: RetryPolicy;
@@ -49,9 +49,16 @@ export interface RegistryClientOptions {
 /** One request to a repository's API, relative to `/v2/<path>/`. */
 export interface RepositoryRequest {
   method?: Method;
-  /** e.g. `manifests/latest`, `blobs/sha256:...`, `blobs/uploads/`. */
-  path: string;
+  /** e.g. `manifests/latest`, `blobs/sha256:...`, `blobs/uploads/`; required unless `url` is set. */
+  path?: string;
+  /**
+   * An address the registry handed out (an upload session's `Location`): absolute, or relative to the
+   * registry's origin. Used instead of `path` when set.
+   */
+  url?: string;
   actions: readonly Action[];
+  /** More token scopes for the same request, e.g. `repository:SOURCE:pull` for a cross-repository mount. */
+  extraScopes?: readonly string[];
   headers?: Record<string, string>;
   body?: string | Buffer;
   followRedirects?: boolean;
@@ -66,7 +73,10 @@ export class RegistryClient {
   private readonly retry: RetryPolicy;
   private dockerConfig: Promise<DockerConfig>;
 
+  private readonly opts: RegistryClientOptions;
+
   constructor(opts: RegistryClientOptions = {}) {
+    this.opts = opts;
     this.hostConfig = opts.hostConfig ?? defaultHostConfig;
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.dockerConfig = opts.dockerConfig !== undefined ? Promise.resolve(opts.dockerConfig) : loadDockerConfig();
@@ -141,8 +151,9 @@ export class RegistryClient {
    */
   async send(ref: ImageReference, req: RepositoryRequest): Promise<Response> {
     const cfg = this.hostConfig(ref.domain);
-    const url = `${cfg.http ? 'http' : 'https'}://${apiHost(ref.domain)}/v2/${ref.path}/${req.path}`;
-    const scopes = [repositoryScope(ref.path, req.actions)];
+    const origin = `${cfg.http ? 'http' : 'https'}://${apiHost(ref.domain)}`;
+    const url = req.url !== undefined ? new URL(req.url, origin).toString() : `${origin}/v2/${ref.path}/${req.path ?? ''}`;
+    const scopes = [repositoryScope(ref.path, req.actions), ...(req.extraScopes ?? [])];
     const attempt = async (): Promise<Response> => {
       const authorization = await this.auth.authorization(ref.domain, scopes, req.signal);
       const headers = { ...req.headers, ...(authorization !== undefined ? { authorization } : {}) };
@@ -157,6 +168,20 @@ export class RegistryClient {
     if (res.status !== 401) return res;
     await discard(res);
     throw new UnauthorizedError('unauthorized: authentication required');
+  }
+
+  /**
+   * A client with the same credentials and settings except for hosts that `override` changes (e.g. a push
+   * with registry.insecure=true). It has its own connections: close it too.
+   */
+  derive(override: (host: string, base: RegistryHostConfig) => RegistryHostConfig): RegistryClient {
+    const base = this.hostConfig;
+    return new RegistryClient({ ...this.opts, dockerConfig: this.dockerConfig, hostConfig: (host) => override(host, base(host)) });
+  }
+
+  /** The one-line, credential-free error a user sees for a failed operation on `ref`: `PREFIX: what went wrong`. */
+  async userError(prefix: string, ref: ImageReference, e: unknown): Promise<unknown> {
+    return this.wrap(prefix, ref, e);
   }
 
   /** Release pooled connections. */
