@@ -3,11 +3,13 @@
  * remember the host's challenge and answer it. Bearer tokens come from the realm (GET with Basic credentials
  * when we have a username/password, POST `grant_type=refresh_token` when an identity token is configured,
  * anonymous otherwise) and are cached per (host, scopes) until they expire. Basic challenges get the
- * username/password. Every secret seen is remembered so messages can be scrubbed with `redact`.
+ * username/password. Every secret seen is remembered so messages can be scrubbed with `redact`, and registered
+ * with the progress redactor (registerSecret) so no renderer, --debug stack or error cause can print it.
  */
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { RegistryError } from '../errors.js';
+import { registerSecret } from '../progress/redact.js';
 import { parseWWWAuthenticate, type AuthChallenge } from './auth-challenge.js';
 import type { Credentials } from './docker-config.js';
 import { UnauthorizedError, describeStatus } from './registry-errors.js';
@@ -67,7 +69,7 @@ export class Authenticator {
     if (challenge.scheme === 'basic') {
       if (creds?.username === undefined || creds.password === undefined) throw new UnauthorizedError('unauthorized: authentication required');
       const value = 'Basic ' + Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
-      this.secrets.add(value.slice('Basic '.length));
+      this.secret(value.slice('Basic '.length));
       return value;
     }
     if (creds?.registryToken !== undefined) return `Bearer ${creds.registryToken}`;
@@ -108,7 +110,12 @@ export class Authenticator {
   }
 
   private remember(creds: Credentials | undefined): void {
-    for (const v of [creds?.password, creds?.identityToken, creds?.registryToken]) if (v !== undefined) this.secrets.add(v);
+    for (const v of [creds?.password, creds?.identityToken, creds?.registryToken]) if (v !== undefined) this.secret(v);
+  }
+
+  private secret(value: string): void {
+    this.secrets.add(value);
+    registerSecret(value);
   }
 
   private async fetchToken(opts: {
@@ -143,7 +150,7 @@ export class Authenticator {
       if (creds?.username !== undefined && creds.password !== undefined) {
         url.searchParams.set('account', creds.username);
         const basic = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
-        this.secrets.add(basic);
+        this.secret(basic);
         headers['authorization'] = `Basic ${basic}`;
       }
       res = await this.transport.send(url.toString(), { headers, signal });
@@ -164,7 +171,7 @@ export class Authenticator {
     if (!TokenResponseCheck.Check(parsed)) throw new RegistryError(`token server ${realmName} sent an unexpected response`);
     const value = parsed.token ?? parsed.access_token;
     if (value === undefined || value === '') throw new RegistryError(`token server ${realmName} sent no token`);
-    this.secrets.add(value);
+    this.secret(value);
     const seconds = Math.max(parsed.expires_in ?? MIN_TOKEN_SECONDS, MIN_TOKEN_SECONDS);
     return { value, expiresAt: this.now() + seconds * 1000 - EXPIRY_MARGIN_MS };
   }

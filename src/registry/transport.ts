@@ -83,6 +83,9 @@ export class Transport {
         signal: opts.signal ?? null,
         dispatcher: this.dispatcherFor(target),
       });
+      if (target.protocol === 'http:' && r.statusCode === 400 && r.headers['content-type'] === undefined) {
+        await refuseHttpsServer(target, r.body);
+      }
       const location = r.headers['location'];
       const follow = opts.followRedirects === true && (method === 'GET' || method === 'HEAD');
       if (!follow || !REDIRECT_STATUSES.has(r.statusCode) || typeof location !== 'string') {
@@ -92,6 +95,19 @@ export class Transport {
       if (hop + 1 > MAX_REDIRECTS) throw new RegistryError(`too many redirects (last to ${target.origin})`);
       current = new URL(location, target).toString();
     }
+  }
+}
+
+/**
+ * Go's HTTPS servers (docker-registry) answer a plain-HTTP request with a bare `400` and this text. Without the
+ * check the user would see "unexpected status 400" for what is a scheme mistake: plain HTTP is BuildKit's
+ * default for loopback hosts and for `http = true`. Other bare 400s pass on with an empty body (they carry no
+ * registry error JSON either).
+ */
+async function refuseHttpsServer(target: URL, body: Dispatcher.ResponseData['body']): Promise<void> {
+  const text = (await body.text().catch(() => '')).slice(0, 200);
+  if (/HTTP request to an HTTPS server/i.test(text)) {
+    throw new RegistryError(`${target.host} speaks HTTPS, not plain HTTP (plain HTTP is the default for loopback hosts: set http = false in [registry.${JSON.stringify(target.host)}] of the --config file)`);
   }
 }
 
