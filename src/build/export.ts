@@ -4,20 +4,14 @@
  * by every output.
  */
 import { OutputError } from '../errors.js';
-import type { ImageConfig } from '../oci/schemas.js';
-import { exportLocal, exportTarFile, getLayerBlob, writeDockerArchive, writeImage, writeOciArchive, type LayerBlob, type LayerSource } from '../output/index.js';
+import { exportLocal, exportTarFile, writeDockerArchive, writeOciArchive } from '../output/index.js';
 import type { ProgressSink } from '../progress/types.js';
-import { writeLayerTar, writeTreeTar } from '../snapshot/index.js';
-import type { SnapshotResult } from '../solver/result.js';
+import { writeTreeTar } from '../snapshot/index.js';
 import type { Worker } from '../solver/worker.js';
-import { finalizeImageConfig } from './image-config.js';
+import { buildImage, imageArchiveResponse, imageCreatedAnnotation, type ExportInput } from './export-image.js';
 import type { ExporterResponse, ImageArchiveOutput, OutputSpec } from './request.js';
 
-export interface ExportInput {
-  readonly result: SnapshotResult;
-  readonly image: ImageConfig;
-  readonly created: string;
-}
+export type { ExportInput } from './export-image.js';
 
 export async function exportOutputs(outputs: readonly OutputSpec[], input: ExportInput, worker: Worker, progress: ProgressSink): Promise<ExporterResponse> {
   const response: ExporterResponse = {};
@@ -55,36 +49,18 @@ export async function exportOutputs(outputs: readonly OutputSpec[], input: Expor
 async function exportArchive(out: ImageArchiveOutput, input: ExportInput, worker: Worker, progress: ProgressSink): Promise<ExporterResponse> {
   const v = progress.vertex(out.type === 'oci' ? 'exporting to oci image format' : 'exporting to docker image format');
   v.start();
-  const layers = input.result.layers;
-  const exported = layers.filter((l) => !l.meta.empty);
   v.status('exporting layers');
-  const blobs: LayerBlob[] = await Promise.all(exported.map((l) => {
-    const src: LayerSource = {
-      key: l.id,
-      ...(l.meta.blob && l.meta.diffId ? { existingBlob: { descriptor: l.meta.blob, path: worker.content.path(l.meta.blob.digest), diffId: l.meta.diffId } } : {}),
-      diffTar: (stream) => writeLayerTar({ dir: l.dir, out: stream, rootless: worker.rootless }),
-    };
-    return getLayerBlob(worker.content, src, {
-      compression: out.compression, ociMediaTypes: out.ociMediaTypes, forceCompression: out.forceCompression,
-      ...(out.compressionLevel !== undefined ? { level: out.compressionLevel } : {}),
-    });
-  }));
-  const config = finalizeImageConfig({ config: input.image, layerEmpty: layers.map((l) => l.meta.empty === true), diffIds: blobs.map((b) => b.diffId), created: input.created });
-  const image = await writeImage(worker.content, { layers: blobs, config, ociMediaTypes: out.ociMediaTypes, annotations: { ...out.annotations } });
+  const image = await buildImage(input, worker, out, progress);
   v.status(`exporting manifest ${image.manifestDescriptor.digest} done`);
   v.status(`exporting config ${image.configDescriptor.digest} done`);
-  v.status(`sending tarball`);
+  const created = imageCreatedAnnotation(image.epoch);
+  v.status('sending tarball');
+  const archive = { manifest: image.manifestDescriptor, names: [...out.names], dest: out.dest, created: new Date(created) };
   if (out.type === 'oci') {
-    await writeOciArchive(worker.content, { manifest: image.manifestDescriptor, names: [...out.names], dest: out.dest, tar: out.tar });
+    await writeOciArchive(worker.content, { ...archive, tar: out.tar });
   } else {
-    await writeDockerArchive(worker.content, { manifest: image.manifestDescriptor, names: [...out.names], dest: out.dest });
+    await writeDockerArchive(worker.content, archive);
   }
   v.done();
-  const response: ExporterResponse = {
-    'containerimage.config.digest': image.configDescriptor.digest,
-    'containerimage.digest': image.manifestDescriptor.digest,
-    'containerimage.descriptor': { ...image.manifestDescriptor },
-  };
-  if (out.names.length > 0) response['image.name'] = out.names.join(',');
-  return response;
+  return imageArchiveResponse(image, { names: out.names, created });
 }

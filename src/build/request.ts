@@ -17,6 +17,10 @@ export interface ImageArchiveOutput {
   readonly forceCompression: boolean;
   readonly ociMediaTypes: boolean;
   readonly annotations: Readonly<Record<string, string>>;
+  /** rewrite-timestamp=true: clamp file times in the image's NEW layers to the source date epoch. */
+  readonly rewriteTimestamp?: boolean;
+  /** source-date-epoch=N (seconds): overrides the build's SOURCE_DATE_EPOCH for this output. */
+  readonly sourceDateEpoch?: number;
 }
 export interface ImageOutput {
   readonly type: 'image';
@@ -27,6 +31,9 @@ export interface ImageOutput {
   readonly forceCompression: boolean;
   readonly ociMediaTypes: boolean;
   readonly annotations: Readonly<Record<string, string>>;
+  /** As in ImageArchiveOutput. */
+  readonly rewriteTimestamp?: boolean;
+  readonly sourceDateEpoch?: number;
   // ---- begin CLI extension (src/cli/output-flag.ts): image exporter keys parsed and carried, not yet acted on ----
   readonly pushByDigest?: boolean;
   readonly nameCanonical?: boolean;

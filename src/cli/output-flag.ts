@@ -12,6 +12,7 @@ import type { Compression } from '../oci/media-types.js';
 import { suggest } from './suggest.js';
 import { Attr, BoolAttr, EnumAttr, TextAttr, attrBool, checkAttrs, type AttrRules } from './attrs.js';
 import { parseCsvAttrs } from './csv.js';
+import { parseSourceDateEpoch } from '../output/source-date-epoch.js';
 
 export interface OutputEnv {
   /** Relative dest paths are resolved against this. */
@@ -28,6 +29,8 @@ const IMAGE_COMMON = {
   'compression-level': Attr('^[0-9]{1,2}$', 'an integer level (gzip 0-9, zstd 0-22)'),
   'force-compression': BoolAttr(),
   'oci-mediatypes': BoolAttr(),
+  'rewrite-timestamp': BoolAttr(),
+  'source-date-epoch': Attr('^[+-]?[0-9]{1,12}$', 'seconds since 1970-01-01 (SOURCE_DATE_EPOCH)'),
 };
 const ANNOTATIONS = ['annotation.'];
 
@@ -123,7 +126,7 @@ function imageOutput(attrs: ReadonlyMap<string, string>, registry: boolean): Ima
   };
 }
 
-type ImageCommon = Pick<ImageOutput, 'names' | 'compression' | 'compressionLevel' | 'forceCompression' | 'ociMediaTypes' | 'annotations'>;
+type ImageCommon = Pick<ImageOutput, 'names' | 'compression' | 'compressionLevel' | 'forceCompression' | 'ociMediaTypes' | 'annotations' | 'rewriteTimestamp' | 'sourceDateEpoch'>;
 
 /** Keys shared by oci, docker and image. oci-mediatypes defaults to true for oci only, as in BuildKit. */
 function imageCommon(attrs: ReadonlyMap<string, string>, ociDefault: boolean, what: string): ImageCommon {
@@ -137,6 +140,7 @@ function imageCommon(attrs: ReadonlyMap<string, string>, ociDefault: boolean, wh
   }
   const annotations: Record<string, string> = {};
   for (const [k, v] of attrs) if (k.startsWith('annotation.')) annotations[k.slice('annotation.'.length)] = v;
+  const epoch = parseSourceDateEpoch(attrs.get('source-date-epoch'), `source-date-epoch in ${what}`);
   return {
     names: (attrs.get('name') ?? '').split(',').map((n) => n.trim()).filter((n) => n.length > 0),
     compression,
@@ -145,6 +149,8 @@ function imageCommon(attrs: ReadonlyMap<string, string>, ociDefault: boolean, wh
     // zstd layers only exist with OCI media types (BuildKit switches them on for zstd too).
     ociMediaTypes: attrBool(attrs, 'oci-mediatypes', ociDefault || compression === 'zstd'),
     annotations,
+    ...(attrs.has('rewrite-timestamp') ? { rewriteTimestamp: attrBool(attrs, 'rewrite-timestamp', false) } : {}),
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
   };
 }
 
