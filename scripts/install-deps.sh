@@ -4,9 +4,10 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 # runtime: runc rootlesskit uidmap slirp4netns iproute2 attr openssh-client (ssh-agent for --ssh KEYFILE); images and registry: docker-registry
-# busybox-static skopeo umoci mmdebstrap pigz zstd; tests: apache2-utils (htpasswd -B) openssl curl git.
+# busybox-static skopeo umoci mmdebstrap pigz zstd; tests: apache2-utils (htpasswd -B) openssl curl git, docker.io
+# (dockerd for `docker load` of type=docker tarballs; test-setup.sh starts a private one).
 packages=(runc rootlesskit uidmap docker-registry busybox-static skopeo umoci mmdebstrap attr pigz zstd
-  slirp4netns iproute2 git ca-certificates apache2-utils openssl curl openssh-client)
+  slirp4netns iproute2 git ca-certificates apache2-utils openssl curl openssh-client docker.io)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

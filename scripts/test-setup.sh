@@ -9,6 +9,9 @@
 # Running this again stops the previous shared registry first. Image keys: busybox debian busyboxV2s2
 # busyboxZstd busyboxUncompressed multiarch node. It also makes the unprivileged test users (scripts/test-users.sh)
 # and lists them under "users".
+# It also starts a private docker daemon (Debian's docker.io) for `docker load` tests: socket
+# .test-env/docker/docker.sock, data and exec roots beside it, no iptables, no bridge. It is optional: when dockerd
+# is missing or does not start, the socket is absent and those tests check docker tarballs structurally.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 envdir=$repo/.test-env
@@ -32,7 +35,40 @@ stop_registry() {
   rm -rf "$envdir/registry/data"
 }
 
-if [[ ${1:-} == --stop ]]; then stop_registry; exit 0; fi
+# The docker daemon's pid is in $envdir/docker/pid (dockerd writes it); it stops its own containerd.
+stop_dockerd() {
+  local dir=$envdir/docker pid
+  pid=$(cat "$dir/pid" 2>/dev/null || true)
+  if [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
+    [[ -d /proc/$pid ]] && kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$dir/pid" "$dir/docker.sock"
+  rm -rf "$dir/data" 2>/dev/null || true
+}
+
+# start_dockerd: best effort, about 1 s; prints why it could not start on stderr.
+start_dockerd() {
+  local dir=$envdir/docker
+  command -v dockerd >/dev/null || { echo "test-setup: dockerd not installed; docker load tests will check tarballs structurally" >&2; return 0; }
+  mkdir -p "$dir"
+  dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" -H "unix://$dir/docker.sock" \
+    --iptables=false --ip6tables=false --bridge=none --ip-masq=false --userland-proxy=false \
+    >"$dir/dockerd.log" 2>&1 </dev/null &
+  local pid=$!
+  for _ in $(seq 100); do
+    if DOCKER_HOST=unix://$dir/docker.sock docker version >/dev/null 2>&1; then return 0; fi
+    [[ -d /proc/$pid ]] || break
+    sleep 0.1
+  done
+  echo "test-setup: dockerd did not start (log: $dir/dockerd.log); docker load tests will check tarballs structurally" >&2
+  kill "$pid" 2>/dev/null || true
+  rm -f "$dir/docker.sock"
+  return 0
+}
+
+if [[ ${1:-} == --stop ]]; then stop_registry; stop_dockerd; exit 0; fi
 
 t0=$EPOCHREALTIME
 users=$(bash "$repo/scripts/test-users.sh")
@@ -40,6 +76,8 @@ bash "$repo/scripts/test-images/build.sh"
 t1=$EPOCHREALTIME
 
 stop_registry
+stop_dockerd
+start_dockerd
 rm -rf "$envdir/registry"
 mkdir -p "$envdir/registry/data"
 log=$envdir/registry/registry.log
