@@ -11,6 +11,7 @@ import { dumpDefinition } from '../llb/definition.js';
 import { openSession } from '../ephemeral/session.js';
 import type { ProgressSink } from '../progress/types.js';
 import { RegistryClient } from '../registry/index.js';
+import { registryClientOptions } from '../config/registry-hosts.js';
 import { opImplFor } from '../solver/ops/index.js';
 import { SCRATCH } from '../solver/result.js';
 import { Solver } from '../solver/solver.js';
@@ -74,7 +75,7 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     const snapshotter = await stateDirSnapshotter(session.state, owner, daemon.snapshotter, ctx.progress);
     worker = new Worker({
       state: session.state, runDir: session.runDir, rootless, noProcessSandbox: daemon.noProcessSandbox ?? false, snapshotter,
-      locals: req.locals, registry: new RegistryClient(), secrets: req.secrets ?? [], ssh: req.ssh ?? [], allow: req.allow ?? [],
+      locals: req.locals, registry: new RegistryClient(registryClientOptions(daemon.config)), secrets: req.secrets ?? [], ssh: req.ssh ?? [], allow: req.allow ?? [],
     });
     const created = new Date().toISOString();
     const frontend = await loadDockerfileFrontend(req, worker, ctx.progress, created);
@@ -97,7 +98,7 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
 export async function dumpLlb(req: BuildRequest, daemon: DaemonOptions, progress: ProgressSink): Promise<unknown[]> {
   const session = await openSession({ ...(daemon.root !== undefined ? { root: daemon.root } : {}) });
   try {
-    const worker = new Worker({ state: session.state, runDir: session.runDir, rootless: detectPrivilege().mode !== 'root', locals: req.locals, registry: new RegistryClient() });
+    const worker = new Worker({ state: session.state, runDir: session.runDir, rootless: detectPrivilege().mode !== 'root', locals: req.locals, registry: new RegistryClient(registryClientOptions(daemon.config)) });
     const frontend = await loadDockerfileFrontend(req, worker, progress, new Date().toISOString());
     return dumpDefinition(frontend.definition);
   } finally {

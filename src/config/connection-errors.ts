@@ -3,7 +3,7 @@
  * which buildkitd.toml (or that none did) and what it lacks, e.g.
  * `127.0.0.1:5000: TLS handshake failed: self-signed certificate in certificate chain (registry."127.0.0.1:5000"
  * has no ca set in /etc/buildkit/buildkitd.toml)`. Other connection errors pass through unchanged: their codes
- * decide retries.
+ * decide retries, and so do TLS errors of `insecure` hosts (they mean: try plain HTTP).
  */
 import { RegistryError } from '../errors.js';
 import type { RegistryHostConfig } from '../registry/host-config.js';
@@ -46,7 +46,9 @@ function explain(host: string, cfg: RegistryHostConfig, kind: Kind): string {
 /** The error to report for a failed connection to `host` made with `cfg`: explained if TLS, else `error` itself. */
 export function explainConnectionError(o: { host: string; cfg: RegistryHostConfig; error: Error }): Error {
   const kind = tlsKind(o.error);
-  if (kind === undefined) return o.error;
+  // With insecure = true nothing is verified: a TLS error there means "not a TLS server", which callers use
+  // to fall back to plain HTTP (BuildKit's httpFallback), so it keeps its own error code.
+  if (kind === undefined || o.cfg.insecure === true) return o.error;
   const reason = kind === 'plain-http' ? 'the server does not speak TLS' : o.error.message.replace(/\s+/g, ' ').trim();
   return new RegistryError(`${o.host}: TLS handshake failed: ${reason} (${explain(o.host, o.cfg, kind)})`, { cause: o.error });
 }
