@@ -13,9 +13,9 @@ import { availableParallelism } from 'node:os';
 import { PassThrough, type Duplex } from 'node:stream';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createGzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { execa } from 'execa';
-import { CompressStream } from 'zstd-napi';
+import { CompressStream, DecompressStream } from 'zstd-napi';
 import type { Compression } from '../oci/media-types.js';
 
 /** BuildKit's defaults: Go's gzip.DefaultCompression (6) and zstd's default (3). */
@@ -80,6 +80,20 @@ export function compressStream(c: Compression, level?: number): Duplex {
     case 'zstd':
       checkLevel(c, lvl);
       return new CompressStream({ compressionLevel: lvl, nbWorkers: Math.max(1, availableParallelism()) });
+    default:
+      throw new Error(`unknown compression ${String(c)}`);
+  }
+}
+
+/** A transform stream undoing compressStream(c): gunzip (Node zlib), zstd-napi, or a passthrough. */
+export function decompressStream(c: Compression): Duplex {
+  switch (c) {
+    case 'uncompressed':
+      return new PassThrough();
+    case 'gzip':
+      return createGunzip({ chunkSize: 256 * 1024 });
+    case 'zstd':
+      return new DecompressStream();
     default:
       throw new Error(`unknown compression ${String(c)}`);
   }

@@ -7,6 +7,7 @@
  * The level is not part of the key: as in BuildKit, an existing blob of the asked compression is reused.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,10 +15,10 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { isErrno } from '../errors.js';
+import { DigestMismatchError, isErrno } from '../errors.js';
 import { layerCompression, layerMediaType, MediaType, type Compression } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/schemas.js';
-import { compressStream } from './compress.js';
+import { compressStream, decompressStream } from './compress.js';
 import { HashingStream, type ContentStore } from './content-store.js';
 import { Limiter } from './limiter.js';
 import { settleAll } from './stream-util.js';
@@ -68,15 +69,19 @@ function flavour(mt: string, oci: boolean): string {
 
 export async function getLayerBlob(store: ContentStore, layer: LayerSource, opts: LayerBlobOptions): Promise<LayerBlob> {
   const existing = layer.existingBlob;
-  if (existing !== undefined && (!opts.forceCompression || compressionOf(existing.descriptor.mediaType) === opts.compression)) {
+  const existingCompression = existing === undefined ? undefined : compressionOf(existing.descriptor.mediaType);
+  if (existing !== undefined && (!opts.forceCompression || existingCompression === opts.compression)) {
     await store.importFile(existing.path, existing.descriptor.digest);
     const { mediaType, digest, size } = existing.descriptor;
     return { descriptor: { mediaType: flavour(mediaType, opts.ociMediaTypes), digest, size }, diffId: existing.diffId };
   }
+  // Forced recompression of an existing blob transcodes its bytes (as BuildKit does): the layer tar, and so
+  // its diff_id, stay the same. Re-tarring the unpacked snapshot would give other bytes.
+  const source = existing !== undefined && existingCompression !== undefined ? transcodeSource(layer, existing, existingCompression) : layer;
   const memo = `${store.root}\0${layer.key}\0${opts.compression}`;
   let rec = inflight.get(memo);
   if (rec === undefined) {
-    rec = loadOrMake(store, layer, opts);
+    rec = loadOrMake(store, source, opts);
     inflight.set(memo, rec);
     rec.catch(() => inflight.delete(memo)); // a failure may be retried
   }
@@ -84,6 +89,19 @@ export async function getLayerBlob(store: ContentStore, layer: LayerSource, opts
   return {
     descriptor: { mediaType: layerMediaType(opts.compression, opts.ociMediaTypes), digest: r.digest, size: r.size },
     diffId: r.diffId,
+  };
+}
+
+/** The layer's tar read back from its existing blob; the diff_id is checked once it has been read. */
+function transcodeSource(layer: LayerSource, existing: NonNullable<LayerSource['existingBlob']>, from: Compression): LayerSource {
+  return {
+    key: layer.key,
+    diffTar: async (out) => {
+      const check = new HashingStream();
+      await pipeline(createReadStream(existing.path, { highWaterMark: 1 << 20 }), decompressStream(from), check, out as NodeJS.WritableStream, { end: false });
+      const got = check.digest();
+      if (got !== existing.diffId) throw new DigestMismatchError(`layer ${existing.descriptor.digest}: uncompressed content is ${got}, its diff_id is ${existing.diffId}`);
+    },
   };
 }
 

@@ -82,9 +82,14 @@ test('an existing blob is reused as is unless force-compression asks for another
   assert.equal(reused.descriptor.digest, made.descriptor.digest);
   assert.equal(reused.descriptor.mediaType, MediaType.ociLayerGzip, 'converted to the OCI flavour');
   const forced = await getLayerBlob(store, { ...layer, existingBlob }, { compression: 'zstd', ociMediaTypes: true, forceCompression: true });
-  assert.equal(calls(), 1);
+  assert.equal(calls(), 0, 'transcoded from the existing blob, not re-tarred from the snapshot');
   assert.equal(forced.descriptor.mediaType, MediaType.ociLayerZstd);
   assert.equal(forced.diffId, made.diffId);
+  assert.equal(sha(decompress(await readFile(store.path(forced.descriptor.digest)))), made.diffId);
+  // an existing blob whose content does not match its diff_id is refused
+  const lying = { ...existingBlob, diffId: 'sha256:' + '0'.repeat(64) };
+  await assert.rejects(getLayerBlob(store, { ...layer, key: 'lying', existingBlob: lying }, { compression: 'uncompressed', ociMediaTypes: true, forceCompression: true }),
+    /uncompressed content is sha256:[0-9a-f]{64}, its diff_id is sha256:0{64}/);
 });
 
 test('a failing diffTar publishes nothing, leaves no temp file, and can be retried', async () => {
