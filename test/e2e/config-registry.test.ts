@@ -48,6 +48,10 @@ async function files(entries: Record<string, string>): Promise<string> {
   await mkdir(d);
   await chmod(d, 0o755);
   for (const [name, text] of Object.entries(entries)) {
+    if (name.includes('/')) {
+      await mkdir(path.join(d, path.dirname(name)), { recursive: true });
+      await chmod(path.join(d, path.dirname(name)), 0o755);
+    }
     await writeFile(path.join(d, name), text);
     await chmod(path.join(d, name), name.startsWith('docker-credential-') ? 0o755 : 0o644);
   }
@@ -89,6 +93,21 @@ for (const w of testWorkers()) describe(w.name, () => {
     const r = await build({ BUILDKITD_FLAGS: `--config=${d}/buildkitd.toml`, DOCKER_CONFIG: d, PATH: `${d}:${process.env['PATH'] ?? ''}` });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await readFile(path.join(r.dest, 'pulled'), 'utf8'), 'pulled\n');
+  });
+
+  test('mirrors: a pull goes to the mirror first (no credentials needed there) and falls back to the origin', async () => {
+    // The shared anonymous registry holds test/busybox; the TLS origin does not, and wants a password anyway.
+    const mirror = testEnv().registry;
+    const toml = `[registry."${reg.host}"]\n  http = false\n  ca = ["${ca.caFile}"]\n  mirrors = ["${mirror}"]\n`;
+    const d = await files({ 'buildkitd.toml': toml, 'config.json': authJson(PASSWORD), 'empty/config.json': '{}' });
+    const viaMirror = await w.makeDir({ Dockerfile: `FROM ${reg.host}/test/busybox:latest\nRUN busybox echo mirrored > /m\n` });
+    const dest = await w.tempPath('out');
+    const r = await w.buildctl(buildArgs(viaMirror, '--output', `type=local,dest=${dest}`), { env: { BUILDKITD_FLAGS: `--config ${d}/buildkitd.toml`, DOCKER_CONFIG: `${d}/empty` } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(path.join(dest, 'm'), 'utf8'), 'mirrored\n');
+    const fallback = await build({ BUILDKITD_FLAGS: `--config ${d}/buildkitd.toml`, DOCKER_CONFIG: d });
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.equal(await readFile(path.join(fallback.dest, 'pulled'), 'utf8'), 'pulled\n');
   });
 
   test('wrong credentials: one line naming the host and config.json, non-zero exit, no secret even with --debug', async () => {
