@@ -8,7 +8,7 @@ import { isManifestMediaType } from '../oci/media-types.js';
 import { DescriptorCheck, type Descriptor, type ImageConfig, type Manifest } from '../oci/schemas.js';
 import { Authenticator, repositoryScope, type Action } from './auth.js';
 import { loadDockerConfig, type DockerConfig } from './docker-config.js';
-import { DispatcherPool, apiHost, defaultHostConfig, type HostConfigResolver, type RegistryHostConfig } from './host-config.js';
+import { DispatcherPool, defaultHostConfig, registryEndpoints, sendWithFallback, type HostConfigResolver, type RegistryEndpoint, type RegistryHostConfig } from './host-config.js';
 import { JSON_LIMIT, MANIFEST_ACCEPT, decodeManifest, firstError, type FetchedManifest } from './manifest-fetch.js';
 import { DEFAULT_PLATFORM, formatPlatform, selectManifest, type PlatformSpec } from './platform.js';
 import type { ImageReference } from './reference.js';
@@ -148,14 +148,18 @@ export class RegistryClient {
   /**
    * Send an authenticated request to `ref`'s repository: anonymous first, and after a 401 once more with
    * credentials for the host's challenge. Returns the response whatever its status, except a second 401.
+   * Goes to the host's endpoints in order (host-config.ts: mirrors for reads, insecure HTTPS before HTTP).
    */
   async send(ref: ImageReference, req: RepositoryRequest): Promise<Response> {
-    const cfg = this.hostConfig(ref.domain);
-    const origin = `${cfg.http ? 'http' : 'https'}://${apiHost(ref.domain)}`;
-    const url = req.url !== undefined ? new URL(req.url, origin).toString() : `${origin}/v2/${ref.path}/${req.path ?? ''}`;
+    const endpoints = registryEndpoints(ref.domain, this.hostConfig, { actions: req.actions, method: req.method ?? 'GET', absoluteUrl: req.url !== undefined });
+    return sendWithFallback(endpoints, (ep) => this.sendTo(ep, ref, req));
+  }
+
+  private async sendTo(ep: RegistryEndpoint, ref: ImageReference, req: RepositoryRequest): Promise<Response> {
+    const url = req.url !== undefined ? new URL(req.url, ep.origin).toString() : `${ep.origin}${ep.prefix}${ref.path}/${req.path ?? ''}`;
     const scopes = [repositoryScope(ref.path, req.actions), ...(req.extraScopes ?? [])];
     const attempt = async (): Promise<Response> => {
-      const authorization = await this.auth.authorization(ref.domain, scopes, req.signal);
+      const authorization = await this.auth.authorization(ep.authHost, scopes, req.signal);
       const headers = { ...req.headers, ...(authorization !== undefined ? { authorization } : {}) };
       const sendOpts = { method: req.method ?? 'GET', headers, signal: req.signal, followRedirects: req.followRedirects ?? false };
       return this.transport.send(url, req.body !== undefined ? { ...sendOpts, body: req.body } : sendOpts);
@@ -163,7 +167,7 @@ export class RegistryClient {
     let res = await attempt();
     if (res.status !== 401) return res;
     await discard(res);
-    this.auth.challenged(ref.domain, res.headers['www-authenticate'], scopes);
+    this.auth.challenged(ep.authHost, res.headers['www-authenticate'], scopes);
     res = await attempt();
     if (res.status !== 401) return res;
     await discard(res);

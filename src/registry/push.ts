@@ -4,6 +4,7 @@
  * blobs. The first blob that fails stops the others. Errors are one line, credential-free, and start with
  * `failed to push NAME` (BuildKit's wording).
  */
+import { RegistryError } from '../errors.js';
 import { sha256Digest } from '../oci/digest.js';
 import { Limiter } from '../output/limiter.js';
 import type { RegistryClient } from './client.js';
@@ -71,7 +72,9 @@ export async function pushImage(client: RegistryClient, target: ImageReference, 
   })));
   opts.signal?.throwIfAborted();
   if (failed !== undefined) {
-    const where = failed.error instanceof UnauthorizedError ? '' : `: blob ${failed.digest}`;
+    // Name the blob when the registry said something about it; a refused login or an unknown host is not about one blob.
+    const aboutBlob = failed.error instanceof RegistryError && !(failed.error instanceof UnauthorizedError);
+    const where = aboutBlob ? `: blob ${failed.digest}` : '';
     throw await client.userError(`failed to push ${name}${where}`, target, failed.error);
   }
 
