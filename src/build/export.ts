@@ -3,7 +3,7 @@
  * read-only overlay mount; image outputs get one compressed blob per non-empty layer, made once and shared
  * by every output.
  */
-import { OutputError } from '../errors.js';
+import { exportImage } from '../output/push-image.js';
 import { exportLocal, exportTarFile, writeDockerArchive, writeOciArchive } from '../output/index.js';
 import type { ProgressSink } from '../progress/types.js';
 import { writeTreeTar } from '../snapshot/index.js';
@@ -40,7 +40,8 @@ export async function exportOutputs(outputs: readonly OutputSpec[], input: Expor
         Object.assign(response, await exportArchive(out, input, worker, progress));
         break;
       case 'image':
-        throw new OutputError('--output type=image (push to a registry) is not supported yet');
+        Object.assign(response, await exportImage(out, input, worker, progress));
+        break;
     }
   }
   return response;

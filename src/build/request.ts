@@ -17,6 +17,8 @@ export interface ImageArchiveOutput {
   readonly forceCompression: boolean;
   readonly ociMediaTypes: boolean;
   readonly annotations: Readonly<Record<string, string>>;
+  /** annotation-manifest-descriptor[...].KEY: on the manifest's descriptor (index.json, --metadata-file). */
+  readonly manifestDescriptorAnnotations?: Readonly<Record<string, string>>;
   /** rewrite-timestamp=true: clamp file times in the image's NEW layers to the source date epoch. */
   readonly rewriteTimestamp?: boolean;
   /** source-date-epoch=N (seconds): overrides the build's SOURCE_DATE_EPOCH for this output. */
@@ -31,6 +33,7 @@ export interface ImageOutput {
   readonly forceCompression: boolean;
   readonly ociMediaTypes: boolean;
   readonly annotations: Readonly<Record<string, string>>;
+  readonly manifestDescriptorAnnotations?: Readonly<Record<string, string>>;
   /** As in ImageArchiveOutput. */
   readonly rewriteTimestamp?: boolean;
   readonly sourceDateEpoch?: number;

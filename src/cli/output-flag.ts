@@ -12,6 +12,8 @@ import type { Compression } from '../oci/media-types.js';
 import { suggest } from './suggest.js';
 import { Attr, BoolAttr, EnumAttr, TextAttr, attrBool, checkAttrs, type AttrRules } from './attrs.js';
 import { parseCsvAttrs } from './csv.js';
+import { ANNOTATION_PREFIXES, parseAnnotationAttrs } from './annotation-attrs.js';
+import { checkImageNames } from './image-name-attrs.js';
 import { parseSourceDateEpoch } from '../output/source-date-epoch.js';
 
 export interface OutputEnv {
@@ -32,7 +34,7 @@ const IMAGE_COMMON = {
   'rewrite-timestamp': BoolAttr(),
   'source-date-epoch': Attr('^[+-]?[0-9]{1,12}$', 'seconds since 1970-01-01 (SOURCE_DATE_EPOCH)'),
 };
-const ANNOTATIONS = ['annotation.'];
+const ANNOTATIONS = ANNOTATION_PREFIXES;
 
 const RULES: Record<'local' | 'tar' | 'archive' | 'image', AttrRules> = {
   local: { schema: Type.Object({ dest: TextAttr('a directory') }) },
@@ -109,10 +111,11 @@ function imageOutput(attrs: ReadonlyMap<string, string>, registry: boolean): Ima
   const common = imageCommon(attrs, false, what);
   const push = attrBool(attrs, 'push', registry);
   const pushByDigest = attrBool(attrs, 'push-by-digest', false);
-  if (push && common.names.length === 0 && !pushByDigest) {
-    throw new FlagError(`${what} with push=true needs name=REF, the image to push`);
+  if (push && common.names.length === 0 && attrs.get('dangling-name-prefix') === undefined) {
+    throw new FlagError(`${what} with push=true needs name=REF (or dangling-name-prefix=REPO), the image to push`);
   }
   const dangling = attrs.get('dangling-name-prefix');
+  checkImageNames(common.names, { what, push, pushByDigest, ...(dangling !== undefined ? { danglingNamePrefix: dangling } : {}) });
   return {
     type: 'image',
     push,
@@ -126,7 +129,7 @@ function imageOutput(attrs: ReadonlyMap<string, string>, registry: boolean): Ima
   };
 }
 
-type ImageCommon = Pick<ImageOutput, 'names' | 'compression' | 'compressionLevel' | 'forceCompression' | 'ociMediaTypes' | 'annotations' | 'rewriteTimestamp' | 'sourceDateEpoch'>;
+type ImageCommon = Pick<ImageOutput, 'names' | 'compression' | 'compressionLevel' | 'forceCompression' | 'ociMediaTypes' | 'annotations' | 'manifestDescriptorAnnotations' | 'rewriteTimestamp' | 'sourceDateEpoch'>;
 
 /** Keys shared by oci, docker and image. oci-mediatypes defaults to true for oci only, as in BuildKit. */
 function imageCommon(attrs: ReadonlyMap<string, string>, ociDefault: boolean, what: string): ImageCommon {
@@ -138,8 +141,7 @@ function imageCommon(attrs: ReadonlyMap<string, string>, ociDefault: boolean, wh
     const max = compression === 'gzip' ? 9 : 22;
     if (compressionLevel > max) throw new FlagError(`compression-level=${levelText} in ${what}: ${compression} levels go from 0 to ${max}`);
   }
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of attrs) if (k.startsWith('annotation.')) annotations[k.slice('annotation.'.length)] = v;
+  const annotations = parseAnnotationAttrs(attrs, what);
   const epoch = parseSourceDateEpoch(attrs.get('source-date-epoch'), `source-date-epoch in ${what}`);
   return {
     names: (attrs.get('name') ?? '').split(',').map((n) => n.trim()).filter((n) => n.length > 0),
@@ -148,7 +150,8 @@ function imageCommon(attrs: ReadonlyMap<string, string>, ociDefault: boolean, wh
     forceCompression: attrBool(attrs, 'force-compression', false),
     // zstd layers only exist with OCI media types (BuildKit switches them on for zstd too).
     ociMediaTypes: attrBool(attrs, 'oci-mediatypes', ociDefault || compression === 'zstd'),
-    annotations,
+    annotations: annotations.manifest,
+    ...(Object.keys(annotations.manifestDescriptor).length > 0 ? { manifestDescriptorAnnotations: annotations.manifestDescriptor } : {}),
     ...(attrs.has('rewrite-timestamp') ? { rewriteTimestamp: attrBool(attrs, 'rewrite-timestamp', false) } : {}),
     ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
   };
