@@ -13,6 +13,7 @@ import path from 'node:path';
 import { testEnv } from '../helpers/env.js';
 import { pushLayout, startRegistry, type RunningRegistry } from '../helpers/registry.js';
 import { makeTestCA, type TestCA } from '../config/tls-fixtures.js';
+import { startTokenRegistry, type TokenRegistry } from '../registry/token-registry.js';
 import { buildArgs } from './helpers.js';
 import { testWorkers } from './workers.js';
 
@@ -22,6 +23,10 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 let ca: TestCA;
 let reg: RunningRegistry;
+/** Token auth (a JWT token server) over an anonymous registry's storage: the same images, other auth. */
+let open: RunningRegistry;
+let token: TokenRegistry;
+const REFRESH = 'e2e-refresh-token-secret';
 /** Files every worker may read: configs, helper scripts, the CA. */
 let shared: string;
 let n = 0;
@@ -32,11 +37,16 @@ before(async () => {
   for (const f of [ca.caFile, ca.serverCert]) await chmod(f, 0o644);
   reg = await startRegistry({ htpasswd: { user: USER, password: PASSWORD }, tls: { certFile: ca.serverCert, keyFile: ca.serverKey } });
   await pushLayout(testEnv().layouts.busybox, `${reg.host}/private/busybox:latest`, { creds: `${USER}:${PASSWORD}` });
+  open = await startRegistry();
+  await pushLayout(testEnv().layouts.busybox, `${open.host}/private/busybox:latest`);
+  token = await startTokenRegistry({ storageDir: open.storageDir, user: USER, password: PASSWORD, refreshToken: REFRESH });
   shared = await mkdtemp(path.join(tmpdir(), 'e2e-config-'));
   await chmod(shared, 0o755);
 });
 
 after(async () => {
+  await token?.stop();
+  await open?.stop();
   await reg?.stop();
   await ca?.remove();
   if (shared !== undefined) await rm(shared, { recursive: true, force: true });
@@ -108,6 +118,19 @@ for (const w of testWorkers()) describe(w.name, () => {
     const fallback = await build({ BUILDKITD_FLAGS: `--config ${d}/buildkitd.toml`, DOCKER_CONFIG: d });
     assert.equal(fallback.code, 0, fallback.stderr);
     assert.equal(await readFile(path.join(fallback.dest, 'pulled'), 'utf8'), 'pulled\n');
+  });
+
+  test('token auth: an identitytoken is exchanged for a bearer token (OAuth2 refresh_token), never printed', async () => {
+    const d = await files({ 'config.json': JSON.stringify({ auths: { [token.host]: { identitytoken: REFRESH } } }) });
+    const before = token.requests.length;
+    const ctx = await w.makeDir({ Dockerfile: `FROM ${token.host}/private/busybox:latest\nRUN busybox echo token > /t\n` });
+    const dest = await w.tempPath('out');
+    const r = await w.buildctl(buildArgs(ctx, '--output', `type=local,dest=${dest}`), { env: { DOCKER_CONFIG: d, BUILDKITD_FLAGS: '--debug' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(path.join(dest, 't'), 'utf8'), 'token\n');
+    const made = token.requests.slice(before);
+    assert.ok(made.length >= 1 && made.every((q) => q.method === 'POST' && q.as === 'refresh-token'), JSON.stringify(made));
+    assert.ok(!r.stderr.includes(REFRESH));
   });
 
   test('wrong credentials: one line naming the host and config.json, non-zero exit, no secret even with --debug', async () => {
