@@ -8,6 +8,7 @@ import { openSession } from '../ephemeral/session.js';
 import { formatCheckReport } from '../frontend/dockerfile/lint/format.js';
 import type { ProgressSink } from '../progress/types.js';
 import { RegistryClient } from '../registry/index.js';
+import { registryClientOptions } from '../config/registry-hosts.js';
 import { detectPrivilege } from '../rootless/privilege.js';
 import { Worker } from '../solver/worker.js';
 import { runDockerfileFrontend } from './frontend.js';
@@ -16,7 +17,7 @@ import type { BuildRequest, DaemonOptions } from './request.js';
 export async function runCheck(req: BuildRequest, daemon: DaemonOptions, progress: ProgressSink): Promise<{ text: string; status: number }> {
   const session = await openSession({ ...(daemon.root !== undefined ? { root: daemon.root } : {}) });
   try {
-    const worker = new Worker({ state: session.state, runDir: session.runDir, rootless: detectPrivilege().mode !== 'root', locals: req.locals, registry: new RegistryClient() });
+    const worker = new Worker({ state: session.state, runDir: session.runDir, rootless: detectPrivilege().mode !== 'root', locals: req.locals, registry: new RegistryClient(registryClientOptions(daemon.config)) });
     const run = await runDockerfileFrontend({ req, worker, progress, created: new Date().toISOString(), check: true });
     let error: { message: string; line?: number } | undefined;
     if (run.error !== undefined) {

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DaemonOptions } from '../build/request.js';
 import { FlagError, isErrno } from '../errors.js';
+import { applyBuildkitdConfig } from '../config/daemon-config.js';
 import type { GlobalArgv } from './schemas.js';
 import { last } from './schemas.js';
 
@@ -34,14 +35,15 @@ export function parseDaemonOptions(argv: GlobalArgv, cwd: string): DaemonOptions
       throw e;
     }
   }
-  return {
+  // buildkitd.toml fills in what the flags did not say (root, debug, [worker.oci]); flags win.
+  return applyBuildkitdConfig({
     ...(root !== undefined ? { root: path.resolve(cwd, root) } : {}),
     debug: lastBool(argv.debug),
     ...(snapshotter !== undefined ? { snapshotter: snapshotter as DaemonOptions['snapshotter'] } : {}),
     noProcessSandbox: lastBool(argv['oci-worker-no-process-sandbox']),
     ...(net !== undefined ? { net: net as DaemonOptions['net'] } : {}),
     ...(configPath !== undefined ? { config: configPath } : {}),
-  };
+  });
 }
 
 function lastBool(v: boolean | boolean[] | undefined): boolean {
