@@ -14,6 +14,7 @@ import { clearSecrets, redact } from '../../src/progress/redact.js';
 const cwd = mkdtempSync(path.join(tmpdir(), 'cli-flags-'));
 mkdirSync(path.join(cwd, 'ctx'));
 writeFileSync(path.join(cwd, 'file'), 'x');
+writeFileSync(path.join(cwd, 'buildkitd.toml'), '# nothing set\n');
 
 test('--opt: filename, target, build-args (value may hold "="), everything kept in raw', () => {
   const o = parseFrontendOpts(['filename=ci/Dockerfile', 'target=release', 'build-arg:A=1=2', 'build-arg:EMPTY=', 'context:x=y', 'build-arg:A=3']);
@@ -78,8 +79,8 @@ test('argv schema: one or many values, enums checked with the choices in the mes
 });
 
 test('daemon flags: --root absolute, --config must exist, snapshotter and net choices, last value wins', () => {
-  const d = parseDaemonOptions({ root: ['a', 'state'], 'oci-worker-no-process-sandbox': true, 'oci-worker-snapshotter': 'native', 'oci-worker-net': 'host', config: 'file' }, cwd);
-  assert.deepEqual(d, { root: path.join(cwd, 'state'), debug: false, snapshotter: 'native', noProcessSandbox: true, net: 'host', config: path.join(cwd, 'file') });
+  const d = parseDaemonOptions({ root: ['a', 'state'], 'oci-worker-no-process-sandbox': true, 'oci-worker-snapshotter': 'native', 'oci-worker-net': 'host', config: 'buildkitd.toml' }, cwd);
+  assert.deepEqual(d, { root: path.join(cwd, 'state'), debug: false, snapshotter: 'native', noProcessSandbox: true, net: 'host', config: path.join(cwd, 'buildkitd.toml') });
   assert.deepEqual(parseDaemonOptions({}, cwd), { debug: false, noProcessSandbox: false });
   assert.throws(() => parseDaemonOptions({ config: 'nope.toml' }, cwd), /--config nope.toml: file does not exist/);
   assert.throws(() => parseDaemonOptions({ 'oci-worker-snapshotter': 'stargz' }, cwd), /not supported/);
