@@ -26,3 +26,8 @@ gzip -dc "$layer" > "$mnt/rootfs.tar"
 echo "layer: $(du -m "$mnt/rootfs.tar" | cut -f1) MB uncompressed, $(tar -tf "$mnt/rootfs.tar" | wc -l) entries"
 mkdir -p "$mnt/unpack"
 node dist/test/snapshot/unpack.bench.js "$mnt/rootfs.tar" "$mnt/unpack" 5 | tail -8
+echo "== export (issue 5): Debian test image + RUN cp -a /usr /usr2, fresh ephemeral state per run: gzip / zstd OCI tarball, gzip push"
+BENCH_KEEP_LAYER=1 node dist/bench/export.js 5 | tee "$mnt/export.out"
+echo "== compressing that new layer (uncompressed tar) into sha256, one stream"
+layer=$(sed -n 's/^new layer: .*(\(.*\))$/\1/p' "$mnt/export.out")
+node dist/test/output/bench-compress.js "$layer" 5
