@@ -56,12 +56,15 @@ async function exportArchive(out: ImageArchiveOutput, input: ExportInput, worker
   v.status(`exporting config ${image.configDescriptor.digest} done`);
   const created = imageCreatedAnnotation(image.epoch);
   v.status('sending tarball');
-  const archive = { manifest: image.manifestDescriptor, names: [...out.names], dest: out.dest, created: new Date(created) };
+  // annotation-manifest-descriptor.KEY lands on the manifest's index.json entries and in the metadata descriptor.
+  const extra = out.manifestDescriptorAnnotations ?? {};
+  const manifest = Object.keys(extra).length > 0 ? { ...image.manifestDescriptor, annotations: { ...image.manifestDescriptor.annotations, ...extra } } : image.manifestDescriptor;
+  const archive = { manifest, names: [...out.names], dest: out.dest, created: new Date(created) };
   if (out.type === 'oci') {
     await writeOciArchive(worker.content, { ...archive, tar: out.tar });
   } else {
     await writeDockerArchive(worker.content, archive);
   }
   v.done();
-  return imageArchiveResponse(image, { names: out.names, created });
+  return imageArchiveResponse({ ...image, manifestDescriptor: manifest }, { names: out.names, created });
 }
