@@ -18,6 +18,7 @@ import { Solver } from '../solver/solver.js';
 import { probeSnapshotter, type SnapshotterName } from '../snapshot/probe.js';
 import { Worker } from '../solver/worker.js';
 import { exportOutputs } from './export.js';
+import { sourceDateEpochOf } from '../output/source-date-epoch.js';
 import { loadDockerfileFrontend } from './frontend.js';
 import type { BuildRequest, DaemonOptions, ExporterResponse } from './request.js';
 
@@ -78,6 +79,8 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
       locals: req.locals, registry: new RegistryClient(registryClientOptions(daemon.config)), secrets: req.secrets ?? [], ssh: req.ssh ?? [], allow: req.allow ?? [],
     });
     const created = new Date().toISOString();
+    // SOURCE_DATE_EPOCH (the build arg; the CLI copies $SOURCE_DATE_EPOCH into it) fixes the image's times.
+    const epoch = sourceDateEpochOf(req.frontendOpts.buildArgs);
     const frontend = await loadDockerfileFrontend(req, worker, ctx.progress, created);
     ctx.signal.throwIfAborted();
     const solver = new Solver(frontend.definition, {
@@ -87,7 +90,7 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     const result = (await solver.solve()) ?? SCRATCH;
     await worker.saveMemos();
     if (result.kind !== 'snapshot') throw new Error('build result is a local source, not a snapshot');
-    return await exportOutputs(req.outputs, { result, image: frontend.image, created }, worker, ctx.progress);
+    return await exportOutputs(req.outputs, { result, image: frontend.image, created, ...(epoch !== undefined ? { epoch } : {}) }, worker, ctx.progress);
   } finally {
     const problems = await session.close(worker?.mounts);
     for (const p of problems) ctx.progress.warn(p);

@@ -43,10 +43,11 @@ export function buildRequestFromArgv(argv: BuildArgv, env: RequestEnv): BuildReq
   const ssh = list(argv.ssh).map((s) => parseSsh(s, env.cwd));
   const allow = [...new Set(list(argv.allow).map(parseAllow))];
   const ociLayouts = parseOciLayouts(list(argv['oci-layout']), env.cwd);
+  const frontendOpts = parseFrontendOpts(list(argv.opt), { sourceDateEpoch: env.vars['SOURCE_DATE_EPOCH'] });
   return {
     frontend: frontendName(argv),
     locals: parseLocals(list(argv.local), env.cwd),
-    frontendOpts: parseFrontendOpts(list(argv.opt)),
+    frontendOpts,
     outputs,
     noCache: last(argv['no-cache']) ?? false,
     ...(metadataFile !== undefined ? { metadataFile: path.resolve(env.cwd, metadataFile) } : {}),

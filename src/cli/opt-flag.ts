@@ -6,7 +6,8 @@
 import type { FrontendOptions } from '../build/request.js';
 import { FlagError } from '../errors.js';
 
-export function parseFrontendOpts(values: readonly string[]): FrontendOptions {
+/** `sourceDateEpoch`: $SOURCE_DATE_EPOCH, which buildctl >= 0.13 passes as that build arg unless one was given. */
+export function parseFrontendOpts(values: readonly string[], env: { sourceDateEpoch?: string | undefined } = {}): FrontendOptions {
   const raw = new Map<string, string>();
   const buildArgs = new Map<string, string>();
   let filename = 'Dockerfile';
@@ -28,5 +29,6 @@ export function parseFrontendOpts(values: readonly string[]): FrontendOptions {
       buildArgs.set(name, value);
     }
   }
+  if (env.sourceDateEpoch !== undefined && !buildArgs.has('SOURCE_DATE_EPOCH')) buildArgs.set('SOURCE_DATE_EPOCH', env.sourceDateEpoch);
   return { filename, ...(target !== undefined ? { target } : {}), buildArgs, raw };
 }
