@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { testEnv } from '../helpers/env.js';
@@ -72,7 +73,8 @@ describe('rootlesskit launch', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: Dockerfile:2: process "\/bin\/sh -c exit 3" did not complete successfully: exit code: 3/m);
     assert.doesNotMatch(r.stderr, /rootlesskit/);
-    const slow = await rootless.makeDir({ Dockerfile: `FROM ${testEnv().images.busybox}\nRUN echo started && sleep 30\n` });
+    const nap = `${31 + Math.random()}`.slice(0, 8); // a sleep argument no other process uses
+    const slow = await rootless.makeDir({ Dockerfile: `FROM ${testEnv().images.busybox}\nRUN echo started && sleep ${nap}\n` });
     const child = rootless.spawnBuildctl(buildArgs(slow));
     let err = '';
     await new Promise<void>((resolve) => child.stderr!.on('data', (d: Buffer) => { err += d.toString(); if (/started/.test(err)) resolve(); }));
@@ -80,6 +82,8 @@ describe('rootlesskit launch', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     assert.equal(code, 143, err);
     assert.match(err, /error: canceled by SIGTERM/);
+    const left = await execa('pgrep', ['-f', `sleep ${nap}`], { reject: false });
+    assert.equal(left.stdout.trim(), '', 'the RUN process was killed');
   });
 
   test('root and rootless never share a state dir', async () => {

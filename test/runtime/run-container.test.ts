@@ -127,7 +127,8 @@ test('no mount stubs are left in the upper dir; real writes stay', async () => {
 test('abort kills the process and leaves no container', async () => {
   const ac = new AbortController();
   const marker = `/tmp/started-${seq}`;
-  const started = sh(`touch ${marker}; sleep 30; echo survived > /tmp/survived`, { signal: ac.signal });
+  const nap = `${31 + Math.random()}`.slice(0, 8); // a sleep argument no other process uses
+  const started = sh(`touch ${marker}; sleep ${nap}; echo survived > /tmp/survived`, { signal: ac.signal });
   const t0 = Date.now();
   while (!(await exists(path.join(fx.merged, marker)))) {
     if (Date.now() - t0 > 5000) throw new Error('container did not start');
@@ -137,7 +138,7 @@ test('abort kills the process and leaves no container', async () => {
   await assert.rejects(started, (e: unknown) => e instanceof AbortError && e.name === 'AbortError');
   assert.ok(Date.now() - t0 < 5000);
   assert.equal((await execa('runc', ['--root', fx.runcRoot, 'list', '-q'])).stdout.trim(), '');
-  assert.equal((await execa('pgrep', ['-f', 'sleep 30'], { reject: false })).stdout.trim(), '');
+  assert.equal((await execa('pgrep', ['-f', `sleep ${nap}`], { reject: false })).stdout.trim(), '');
   assert.equal(await exists(path.join(fx.merged, 'tmp/survived')), false);
 });
 
