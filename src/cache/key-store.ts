@@ -9,6 +9,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isErrno } from '../errors.js';
 import { digestHex } from '../oci/digest.js';
 import { writeFileAtomic } from './atomic.js';
+import { LockDir, type AcquireOptions, type Lock } from './locks.js';
 import type { StateDir } from './state-dir.js';
 
 const CacheRecordSchema = Type.Object({
@@ -20,7 +21,18 @@ export type CacheRecord = Static<typeof CacheRecordSchema>;
 const CacheRecordCheck = TypeCompiler.Compile(CacheRecordSchema);
 
 export class KeyStore {
-  constructor(private readonly state: StateDir) {}
+  private readonly locks: LockDir;
+  constructor(private readonly state: StateDir) {
+    this.locks = new LockDir(path.join(state.root, 'locks'));
+  }
+
+  /**
+   * The cross-process lock of one cache key: held while the vertex behind it executes and its record is put,
+   * so a concurrent build of the same key waits and then hits instead of doing the work again.
+   */
+  lock(key: string, opts: AcquireOptions = {}): Promise<Lock> {
+    return this.locks.acquire(`key-${digestHex(key)}`, opts);
+  }
 
   private fileOf(key: string): string {
     return path.join(this.state.keys, digestHex(key) + '.json');

@@ -10,6 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isErrno } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { LockDir, type AcquireOptions } from './locks.js';
 import type { StateDir } from './state-dir.js';
 
 const LayerMetaSchema = Type.Object({
@@ -42,7 +43,11 @@ const ID_RE = /^[a-f0-9]{64}$/;
 
 export class LayerStore {
   private readonly known = new Map<string, Layer>();
-  constructor(private readonly state: StateDir) {}
+  private readonly ensuring = new Map<string, Promise<Layer>>();
+  private readonly locks: LockDir;
+  constructor(private readonly state: StateDir) {
+    this.locks = new LockDir(path.join(state.root, 'locks'));
+  }
 
   private dirOf(id: string): string {
     if (!ID_RE.test(id)) throw new Error(`bad layer id ${id}`);
@@ -66,6 +71,36 @@ export class LayerStore {
     const layer = { id, dir: path.join(root, 'diff'), meta };
     this.known.set(id, layer);
     return layer;
+  }
+
+  /**
+   * The layer `id`, made by `fill` (into a pending layer, returning its meta) unless it exists. At most one
+   * process (and one call in this process) fills a given id at a time: others wait on its lock, then find it.
+   */
+  ensure(id: string, fill: (pending: PendingLayer) => Promise<Omit<LayerMeta, 'id' | 'created'>>, opts: AcquireOptions = {}): Promise<Layer> {
+    let p = this.ensuring.get(id);
+    if (!p) {
+      p = this.ensureLocked(id, fill, opts);
+      this.ensuring.set(id, p);
+      void p.finally(() => this.ensuring.delete(id)).catch(() => undefined);
+    }
+    return p;
+  }
+
+  private async ensureLocked(id: string, fill: (pending: PendingLayer) => Promise<Omit<LayerMeta, 'id' | 'created'>>, opts: AcquireOptions): Promise<Layer> {
+    const have = await this.get(id);
+    if (have) return have;
+    return this.locks.with(`layer-${id}`, async () => {
+      const again = await this.get(id);
+      if (again) return again;
+      const pending = await this.create();
+      try {
+        return await this.commit(pending, id, await fill(pending));
+      } catch (e) {
+        await this.discard(pending);
+        throw e;
+      }
+    }, opts);
   }
 
   async create(): Promise<PendingLayer> {

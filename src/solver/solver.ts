@@ -9,7 +9,7 @@
  */
 import { canonicalDigest, type Canonical } from '../llb/canonical.js';
 import { topoOrder, type Definition } from '../llb/definition.js';
-import type { Op, OpInput } from '../llb/ops.js';
+import type { Op, OpInput, OpMetadata } from '../llb/ops.js';
 import type { ProgressSink, VertexProgress } from '../progress/types.js';
 import { BuildError, withLocation } from '../errors.js';
 import type { OpImpl } from './op-impl.js';
@@ -162,7 +162,22 @@ export class Solver {
     const impl = this.opts.impl(op);
     const meta = this.def.metadata.get(digest) ?? {};
     const cacheKey = await this.cacheKey(digest);
+    // Another build on this state dir may be executing the same key: wait for it, then take its result.
+    const lock = impl.cacheable ? await this.opts.worker.keys.lock(cacheKey, { signal: this.opts.signal }) : undefined;
+    try {
+      return await this.executeLocked({ digest, op, impl, meta, cacheKey, inputs, locked: lock !== undefined });
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  private async executeLocked(o: { digest: string; op: Op; impl: OpImpl; meta: OpMetadata; cacheKey: string; inputs: Result[]; locked: boolean }): Promise<Result[]> {
+    const { digest, op, impl, meta, cacheKey, inputs } = o;
     const progress = this.vertex(digest);
+    if (o.locked && !this.opts.noCache && !meta.ignoreCache) {
+      const hit = await this.lookup(cacheKey);
+      if (hit) { progress.cached(); return hit; }
+    }
     progress.start();
     this.opts.onVertexTiming?.(digest, 'start', Date.now(), op.op.kind);
     let results: Result[];

@@ -57,23 +57,21 @@ export const imageSourceImpl: OpImpl = {
   },
 };
 
+/** Pull (when the blob is missing) and unpack one layer, once across concurrent builds (LayerStore.ensure's lock). */
 async function ensureLayer(ctx: OpContext, l: { ref: ImageReference; desc: Descriptor; diffId: string; chainId: string }): Promise<Layer> {
   const { worker } = ctx;
   const id = digestHex(l.chainId);
-  const existing = await worker.layers.get(id);
-  if (existing) return existing;
   const short = l.desc.digest.slice(0, 19);
-  if (!(await worker.content.has(l.desc.digest))) {
-    const file = worker.content.path(l.desc.digest);
-    await mkdir(path.dirname(file), { recursive: true });
-    const started = Date.now();
-    await worker.registry.fetchBlob(l.ref, l.desc, file, { signal: ctx.signal });
-    ctx.progress.status(`${short} ${formatBytes(l.desc.size)} ${((Date.now() - started) / 1000).toFixed(1)}s done`);
-  }
-  // Each layer unpacks into its own dir: either layer format keeps the layers independent, so they unpack in
-  // parallel. The native snapshotter's state dir may be on overlayfs: whiteout devices cannot be made there.
-  const pending = await worker.layers.create();
-  try {
+  return worker.layers.ensure(id, async (pending) => {
+    if (!(await worker.content.has(l.desc.digest))) {
+      const file = worker.content.path(l.desc.digest);
+      await mkdir(path.dirname(file), { recursive: true });
+      const started = Date.now();
+      await worker.registry.fetchBlob(l.ref, l.desc, file, { signal: ctx.signal });
+      ctx.progress.status(`${short} ${formatBytes(l.desc.size)} ${((Date.now() - started) / 1000).toFixed(1)}s done`);
+    }
+    // Each layer unpacks into its own dir: either layer format keeps the layers independent, so they unpack in
+    // parallel. The native snapshotter's state dir may be on overlayfs: whiteout devices cannot be made there.
     const started = Date.now();
     const { diffId } = await unpackLayer({
       blobPath: worker.content.path(l.desc.digest), mediaType: l.desc.mediaType, dest: pending.diff,
@@ -81,11 +79,8 @@ async function ensureLayer(ctx: OpContext, l: { ref: ImageReference; desc: Descr
     });
     if (diffId !== l.diffId) throw new LayerError(`layer ${l.desc.digest}: uncompressed digest ${diffId} does not match the image config's diff_id ${l.diffId}`);
     ctx.progress.status(`extracting ${short} ${((Date.now() - started) / 1000).toFixed(1)}s done`);
-    return await worker.layers.commit(pending, id, { diffId, blob: { digest: l.desc.digest, size: l.desc.size, mediaType: l.desc.mediaType } });
-  } catch (e) {
-    await worker.layers.discard(pending);
-    throw e;
-  }
+    return { diffId, blob: { digest: l.desc.digest, size: l.desc.size, mediaType: l.desc.mediaType } };
+  }, { signal: ctx.signal, onWait: () => ctx.progress.status(`${short} waiting for another build`) });
 }
 
 export function formatBytes(n: number): string {
