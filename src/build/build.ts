@@ -18,6 +18,8 @@ import { Solver } from '../solver/solver.js';
 import { probeSnapshotter, type SnapshotterName } from '../snapshot/probe.js';
 import { Worker } from '../solver/worker.js';
 import { exportOutputs } from './export.js';
+import { exportCaches } from '../cache/export/index.js';
+import { loadImportedCaches } from '../cache/import/index.js';
 import { sourceDateEpochOf } from '../output/source-date-epoch.js';
 import { loadDockerfileFrontend } from './frontend.js';
 import type { BuildRequest, DaemonOptions, ExporterResponse } from './request.js';
@@ -83,14 +85,18 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     const epoch = sourceDateEpochOf(req.frontendOpts.buildArgs);
     const frontend = await loadDockerfileFrontend(req, worker, ctx.progress, created);
     ctx.signal.throwIfAborted();
+    const imported = await loadImportedCaches(req.importCache ?? [], worker, ctx.progress, ctx.signal);
     const solver = new Solver(frontend.definition, {
       worker, progress: ctx.progress, impl: opImplFor, signal: ctx.signal, noCache: req.noCache,
+      ...(imported ? { imported } : {}),
       ...(ctx.onVertexTiming ? { onVertexTiming: ctx.onVertexTiming } : {}),
     });
     const result = (await solver.solve()) ?? SCRATCH;
     await worker.saveMemos();
     if (result.kind !== 'snapshot') throw new Error('build result is a local source, not a snapshot');
-    return await exportOutputs(req.outputs, { result, image: frontend.image, created, ...(epoch !== undefined ? { epoch } : {}) }, worker, ctx.progress);
+    const response = await exportOutputs(req.outputs, { result, image: frontend.image, created, ...(epoch !== undefined ? { epoch } : {}) }, worker, ctx.progress);
+    if (frontend.definition.output) await exportCaches(req.exportCache ?? [], { solver, output: frontend.definition.output.digest, worker, progress: ctx.progress });
+    return response;
   } finally {
     const problems = await session.close(worker?.mounts);
     for (const p of problems) ctx.progress.warn(p);

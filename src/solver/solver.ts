@@ -29,6 +29,24 @@ export interface SolverOptions {
   readonly noCache?: boolean;
   /** Called when a vertex starts and ends executing (tests use it to prove concurrency). */
   readonly onVertexTiming?: (digest: string, phase: 'start' | 'end', at: number, kind: string) => void;
+  /**
+   * Imported caches (--import-cache), consulted only when the local key store misses. A hit may unpack layers
+   * (lazily: only for the vertices that hit); the solver then records the key locally.
+   */
+  readonly imported?: ImportedLookup;
+}
+
+/** A cache source besides the state dir: the results recorded under a cache key, or undefined. */
+export type ImportedLookup = (key: string) => Promise<Result[] | undefined>;
+
+/** One vertex as a cache export sees it (solver.records()). */
+export interface SolvedRecord {
+  readonly digest: string;
+  readonly key: string;
+  /** The input vertices' digests, in input order. */
+  readonly inputs: readonly string[];
+  /** Its results if they are known in this build (executed, or a cache hit); undefined below a hit. */
+  readonly results: readonly Result[] | undefined;
 }
 
 export class Solver {
@@ -106,6 +124,34 @@ export class Solver {
   }
 
   private async lookup(key: string): Promise<Result[] | undefined> {
+    return (await this.lookupLocal(key)) ?? (await this.lookupImported(key));
+  }
+
+  /** The imported caches, after a local miss; a hit is recorded in the local key store for later builds. */
+  private async lookupImported(key: string): Promise<Result[] | undefined> {
+    if (!this.opts.imported) return undefined;
+    const results = await this.opts.imported(key);
+    if (results) await this.opts.worker.keys.put(key, results.map((r) => (r.kind === 'snapshot' ? r.layers.map((l) => l.id) : [])));
+    return results;
+  }
+
+  /**
+   * Every cacheable vertex of the definition with its key, inputs and (where known) results, in graph order:
+   * what --export-cache writes. Call after solve().
+   */
+  async records(): Promise<SolvedRecord[]> {
+    const out: SolvedRecord[] = [];
+    for (const digest of topoOrder(this.def)) {
+      const op = this.op(digest);
+      if (!this.opts.impl(op).cacheable) continue;
+      const run = this.runs.has(digest) ? await this.runs.get(digest) : undefined;
+      out.push({ digest, key: await this.cacheKey(digest), inputs: op.inputs.map((i) => i.digest), results: this.cached.get(digest) ?? run });
+    }
+    return out;
+  }
+
+  /** Look a key up in the state dir's key store. Public for cache export (results below a hit). */
+  async lookupLocal(key: string): Promise<Result[] | undefined> {
     const rec = await this.opts.worker.keys.get(key);
     if (!rec) return undefined;
     const results: Result[] = [];

@@ -1,0 +1,56 @@
+/**
+ * --import-cache type=local,src=DIR[,tag=T|digest=D]: read a cache layout written by type=local (ours; BuildKit's
+ * has the same shape but other keys). index.json's entry with ref.name = tag (default "latest"), or the entry
+ * with that digest, names an image index; its entry of media type application/vnd.buildkit.cacheconfig.v0 is
+ * the cache config. Everything read is size-capped, digest-checked and schema-checked before use.
+ * Layer blobs are NOT read here: the imported cache opens them only for the records that hit.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isErrno, LayerError } from '../../errors.js';
+import { sha256Digest } from '../../oci/digest.js';
+import { IndexCheck, type Descriptor } from '../../oci/schemas.js';
+import { CACHE_CONFIG_MEDIA_TYPE, CacheConfigCheck, type CacheConfig } from '../export/cache-config.js';
+import { readIndexEntries, REF_NAME } from '../export/local.js';
+
+const MAX_JSON_BYTES = 64 << 20;
+
+export interface LoadedCache {
+  /** For messages: where it came from. */
+  readonly name: string;
+  readonly config: CacheConfig;
+  /** Path of a blob of the layout (it may be missing). */
+  blobPath(digest: string): string;
+}
+
+export async function loadLocalCache(attrs: Readonly<Record<string, string>>): Promise<LoadedCache> {
+  const src = attrs['src']!;
+  const name = `type=local,src=${src}`;
+  const blobPath = (digest: string): string => path.join(src, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
+  const entries = await readIndexEntries(path.join(src, 'index.json'));
+  const want = attrs['digest'];
+  const tag = attrs['tag'] ?? 'latest';
+  const entry = want !== undefined ? entries.find((d) => d.digest === want) : entries.find((d) => d.annotations?.[REF_NAME] === tag);
+  if (entry === undefined) throw new LayerError(`${name}: no cache ${want !== undefined ? `with digest ${want}` : `tagged "${tag}"`} in ${path.join(src, 'index.json')}`);
+  const index: unknown = JSON.parse((await readBlob(blobPath(entry.digest), entry, name)).toString('utf8'));
+  if (!IndexCheck.Check(index)) throw new LayerError(`${name}: ${entry.digest} is not an image index`);
+  const configDesc = index.manifests.find((d) => d.mediaType === CACHE_CONFIG_MEDIA_TYPE);
+  if (configDesc === undefined) throw new LayerError(`${name}: ${entry.digest} has no ${CACHE_CONFIG_MEDIA_TYPE}`);
+  const config: unknown = JSON.parse((await readBlob(blobPath(configDesc.digest), configDesc, name)).toString('utf8'));
+  if (!CacheConfigCheck.Check(config)) throw new LayerError(`${name}: the cache config ${configDesc.digest} is not valid`);
+  return { name, config, blobPath };
+}
+
+async function readBlob(file: string, d: Descriptor, name: string): Promise<Buffer> {
+  if (d.size > MAX_JSON_BYTES) throw new LayerError(`${name}: ${d.digest} is larger than ${MAX_JSON_BYTES} bytes`);
+  let bytes: Buffer;
+  try {
+    if ((await stat(file)).size !== d.size) throw new LayerError(`${name}: blob ${d.digest} has the wrong size`);
+    bytes = await readFile(file);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) throw new LayerError(`${name}: blob ${d.digest} is missing`);
+    throw e;
+  }
+  if (sha256Digest(bytes) !== d.digest) throw new LayerError(`${name}: blob ${d.digest} does not match its digest`);
+  return bytes;
+}
