@@ -142,7 +142,7 @@ rootlesskit_stderr() { # RUNDIR PROG
 }
 
 case $cmd in
-  build | b) needs_privileges=yes ;;
+  build | b | du | prune) needs_privileges=yes ;; # du/prune: a rootless state dir holds subuid-owned files
   *) needs_privileges=no ;;
 esac
 if [ "$needs_privileges" = yes ] && [ -z "${ROOTLESSKIT_STATE_DIR-}" ] && ! privileged; then

@@ -43,8 +43,20 @@ const BUILD_FLAGS = {
   allow: { type: 'string', describe: 'Allow an entitlement: network.host, security.insecure (repeatable)' },
 } as const;
 
-const COMMANDS = ['build', 'b', 'debug', 'dump-llb', 'doctor'];
-const FLAG_NAMES = [...Object.keys(GLOBAL_FLAGS), ...Object.keys(BUILD_FLAGS), 'help', 'version'];
+const DU_FLAGS = {
+  verbose: { type: 'boolean', alias: 'v', describe: 'Show a block of details per record' },
+  filter: { type: 'string', alias: 'f', describe: 'Filter records: KEY==VALUE, KEY!=VALUE, KEY~=REGEX (repeatable)' },
+} as const;
+
+const PRUNE_FLAGS = {
+  ...DU_FLAGS,
+  all: { type: 'boolean', describe: 'Include internal records (context checksum memos)' },
+  'keep-duration': { type: 'string', describe: 'Keep records used within this duration (e.g. 48h)' },
+  'keep-storage': { type: 'string', describe: 'Keep the state dir under this size on disk (MB, or with a unit: 10GB)' },
+} as const;
+
+const COMMANDS = ['build', 'b', 'debug', 'dump-llb', 'doctor', 'du', 'prune'];
+const FLAG_NAMES = [...Object.keys(GLOBAL_FLAGS), ...Object.keys(BUILD_FLAGS), ...Object.keys(PRUNE_FLAGS), 'help', 'version'];
 
 /** Set by scripts/bundle.mjs in the bundled CLI (dist/buildctl.mjs), where package.json is not beside us. */
 declare const __BUILDCTL_PKG__: { name?: string; version?: string } | undefined;
@@ -87,6 +99,16 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
       running = true;
       const { doctorCommand } = await import('./doctor-command.js');
       code = await doctorCommand(argv, io);
+    })
+    .command('du', 'Disk usage of the --root state dir', (y) => y.options(DU_FLAGS), async (argv) => {
+      running = true;
+      const { duCommand } = await import('./du-command.js');
+      code = await duCommand(argv, io);
+    })
+    .command('prune', 'Remove cache records from the --root state dir', (y) => y.options(PRUNE_FLAGS), async (argv) => {
+      running = true;
+      const { pruneCommand } = await import('./prune-command.js');
+      code = await pruneCommand(argv, io);
     })
     .demandCommand(1, 'a command is required: build, doctor or debug dump-llb (see buildctl --help)')
     .strict()
