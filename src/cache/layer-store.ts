@@ -11,6 +11,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isErrno } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { LockDir, type AcquireOptions } from './locks.js';
+import { ownedTempPrefix, sweepDeadTemps } from './tmp-sweep.js';
 import type { StateDir } from './state-dir.js';
 
 const LayerMetaSchema = Type.Object({
@@ -45,6 +46,8 @@ export class LayerStore {
   private readonly known = new Map<string, Layer>();
   private readonly ensuring = new Map<string, Promise<Layer>>();
   private readonly locks: LockDir;
+  /** Leftovers of killed builds are swept once per process, on the first miss (never on a fully cached build). */
+  private swept: Promise<unknown> | undefined;
   constructor(private readonly state: StateDir) {
     this.locks = new LockDir(path.join(state.root, 'locks'));
   }
@@ -104,7 +107,9 @@ export class LayerStore {
   }
 
   async create(): Promise<PendingLayer> {
-    const root = await mkdtemp(path.join(this.state.tmp, 'layer-'));
+    this.swept ??= sweepDeadTemps(this.state.tmp).catch(() => undefined);
+    await this.swept;
+    const root = await mkdtemp(ownedTempPrefix(this.state.tmp, 'layer'));
     const diff = path.join(root, 'diff');
     const work = path.join(root, 'work');
     await mkdir(diff, { mode: 0o755 });
