@@ -18,6 +18,7 @@ import { Solver } from '../solver/solver.js';
 import { probeSnapshotter, type SnapshotterName } from '../snapshot/probe.js';
 import { Worker } from '../solver/worker.js';
 import { exportOutputs } from './export.js';
+import { gcAfterBuild, gcSettings } from '../gc/after-build.js';
 import { exportCaches } from '../cache/export/index.js';
 import { loadImportedCaches } from '../cache/import/index.js';
 import { sourceDateEpochOf } from '../output/source-date-epoch.js';
@@ -96,6 +97,8 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     if (result.kind !== 'snapshot') throw new Error('build result is a local source, not a snapshot');
     const response = await exportOutputs(req.outputs, { result, image: frontend.image, created, ...(epoch !== undefined ? { epoch } : {}) }, worker, ctx.progress);
     if (frontend.definition.output) await exportCaches(req.exportCache ?? [], { solver, output: frontend.definition.output.digest, worker, progress: ctx.progress });
+    // After everything that reads the cache (outputs, cache export): the GC may remove any record.
+    await gcAfterBuild({ state: session.state, persistent: session.persistent, settings: gcSettings({ ...(daemon.config !== undefined ? { config: daemon.config } : {}) }), used: result.layers });
     return response;
   } finally {
     const problems = await session.close(worker?.mounts);

@@ -6,11 +6,13 @@
  * nothing is removed: a daemonless build never deletes cache it was not asked to.
  */
 import { readFileSync } from 'node:fs';
+import { utimes } from 'node:fs/promises';
+import path from 'node:path';
 import { parse } from 'smol-toml';
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { StateDir } from '../cache/state-dir.js';
-import { FlagError } from '../errors.js';
+import { FlagError, isErrno } from '../errors.js';
 import { pruneStateDir } from './prune.js';
 import { parseBytes } from './units.js';
 
@@ -43,8 +45,16 @@ export function gcSettings(opts: { config?: string; flagBytes?: number }): GcSet
   return { keepBytes: typeof raw === 'number' ? Math.floor(raw * 1e6) : parseBytes(raw, `${opts.config}: worker.oci.gckeepstorage`, 1e6) };
 }
 
-/** Run the GC on a persistent state dir when a budget is set (silently, as buildkitd's GC). */
-export async function gcAfterBuild(o: { state: StateDir; persistent: boolean; settings: GcSettings }): Promise<void> {
+/**
+ * Run the GC on a persistent state dir when a budget is set (silently, as buildkitd's GC). The layers of the
+ * build's result are marked used first (layer.json's mtime is a layer's last use, records.ts), so they are the
+ * last to go.
+ */
+export async function gcAfterBuild(o: { state: StateDir; persistent: boolean; settings: GcSettings; used?: readonly { id: string }[] }): Promise<void> {
   if (!o.persistent || o.settings.keepBytes === undefined) return;
-  await pruneStateDir(o.state, { keepBytes: o.settings.keepBytes });
+  const now = new Date();
+  for (const l of o.used ?? []) {
+    await utimes(path.join(o.state.layers, l.id, 'layer.json'), now, now).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
+  }
+  await pruneStateDir(o.state, { keepBytes: o.settings.keepBytes, now });
 }
