@@ -5,12 +5,13 @@
  * everything, kills and deletes every container, and removes both dirs; it runs on success, failure and
  * SIGINT/SIGTERM alike.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StateDir } from '../cache/state-dir.js';
 import { killAllContainers } from '../runtime/index.js';
 import type { MountTracker } from './mounts.js';
+import { mountsUnder, reapDeadDirs, writeOwner } from './reap.js';
 
 export interface Session {
   readonly runDir: string;
@@ -56,6 +57,11 @@ export async function openSession(opts: { root?: string; env?: NodeJS.ProcessEnv
   });
   const state = new StateDir(stateRoot);
   await state.init();
+  await writeOwner(runDir);
+  if (!persistent) await writeOwner(stateRoot);
+  // Builds killed before they could clean up (SIGKILL) left their dirs, containers and mounts: reap them.
+  await reapDeadDirs(ephemeralBase(env), 'buildctl-');
+  await reapDeadDirs(stateBase(env), 'buildctl-state-');
   let closed = false;
   return {
     runDir,
@@ -82,13 +88,4 @@ export async function openSession(opts: { root?: string; env?: NodeJS.ProcessEnv
       return problems;
     },
   };
-}
-
-async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  return info.split('\n').map((l) => l.split(' ')[4] ?? '').map(unescapeMountPath).filter((m) => m === dir || m.startsWith(dir + '/'));
-}
-
-function unescapeMountPath(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
