@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from '../errors.js';
 import type { StateDir } from '../cache/state-dir.js';
+import { ownedTempPrefix } from '../cache/tmp-sweep.js';
 import { apparentSize } from './disk-size.js';
 import { matchesAll, type RecordFilter } from './filter.js';
 import { keysNaming, readKeyIndex } from './key-index.js';
@@ -70,7 +71,8 @@ export async function pruneStateDir(state: StateDir, opts: PruneOptions): Promis
 /** Move each path into tmp/ first (one rename: it is gone from where builds look), then delete it. */
 async function removePaths(state: StateDir, paths: readonly string[]): Promise<void> {
   await mkdir(state.tmp, { recursive: true, mode: 0o700 });
-  const trash = await mkdtemp(path.join(state.tmp, 'gc-'));
+  // Named for this process (tmp-sweep.ts): if we die mid-delete, a later build removes the rest.
+  const trash = await mkdtemp(ownedTempPrefix(state.tmp, 'gc'));
   try {
     for (const [i, p] of paths.entries()) {
       try {
