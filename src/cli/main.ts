@@ -110,7 +110,7 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
       const { pruneCommand } = await import('./prune-command.js');
       code = await pruneCommand(argv, io);
     })
-    .demandCommand(1, 'a command is required: build, doctor or debug dump-llb (see buildctl --help)')
+    .demandCommand(1, 'a command is required: build, du, prune, doctor or debug dump-llb (see buildctl --help)')
     .strict()
     .help().alias('h', 'help')
     .version(version())

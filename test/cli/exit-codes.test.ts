@@ -8,7 +8,7 @@ const buildctl = (args: string[]) => run(BIN, args, { cwd: REPO });
 
 test('usage errors: exactly one line on stderr, exit 1, nothing on stdout', async () => {
   const cases: Array<[string[], string]> = [
-    [[], 'error: a command is required: build, doctor or debug dump-llb (see buildctl --help)'],
+    [[], 'error: a command is required: build, du, prune, doctor or debug dump-llb (see buildctl --help)'],
     [['bild'], 'error: unknown command or argument "bild" (did you mean "build"?)'],
     [['build', '--locl', 'context=.'], 'error: unknown flag --locl (did you mean --local?)'],
     [['debug'], 'error: debug needs a subcommand: dump-llb'],
