@@ -6,12 +6,9 @@ import type { Compression } from '../oci/media-types.js';
 
 export interface LocalOutput { readonly type: 'local'; readonly dest: string }
 export interface TarOutput { readonly type: 'tar'; readonly dest: string /* path or '-' */ }
-export interface ImageArchiveOutput {
-  readonly type: 'oci' | 'docker';
-  readonly dest: string; // path or '-'
+/** The keys every image exporter (oci, docker, image) takes. */
+interface ImageExportKeys {
   readonly names: readonly string[];
-  /** type=oci,tar=false writes a layout directory. */
-  readonly tar: boolean;
   readonly compression: Compression;
   readonly compressionLevel?: number;
   readonly forceCompression: boolean;
@@ -24,19 +21,15 @@ export interface ImageArchiveOutput {
   /** source-date-epoch=N (seconds): overrides the build's SOURCE_DATE_EPOCH for this output. */
   readonly sourceDateEpoch?: number;
 }
-export interface ImageOutput {
+export interface ImageArchiveOutput extends ImageExportKeys {
+  readonly type: 'oci' | 'docker';
+  readonly dest: string; // path or '-'
+  /** type=oci,tar=false writes a layout directory. */
+  readonly tar: boolean;
+}
+export interface ImageOutput extends ImageExportKeys {
   readonly type: 'image';
-  readonly names: readonly string[];
   readonly push: boolean;
-  readonly compression: Compression;
-  readonly compressionLevel?: number;
-  readonly forceCompression: boolean;
-  readonly ociMediaTypes: boolean;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly manifestDescriptorAnnotations?: Readonly<Record<string, string>>;
-  /** As in ImageArchiveOutput. */
-  readonly rewriteTimestamp?: boolean;
-  readonly sourceDateEpoch?: number;
   // ---- begin CLI extension (src/cli/output-flag.ts): image exporter keys parsed and carried, not yet acted on ----
   readonly pushByDigest?: boolean;
   readonly nameCanonical?: boolean;

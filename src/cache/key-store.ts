@@ -2,15 +2,14 @@
  * Cache key -> result record. A record names, per output of the vertex, the stack of layer ids that make up
  * its snapshot. Records are written atomically after the layers they name are published.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { isErrno } from '../errors.js';
 import { digestHex } from '../oci/digest.js';
 import { writeFileAtomic } from './atomic.js';
 import { LockDir, type AcquireOptions, type Lock } from './locks.js';
 import type { StateDir } from './state-dir.js';
+import { readTextIfExists } from '../util/fs.js';
 
 const CacheRecordSchema = Type.Object({
   /** Per output index: the layer ids bottom to top. */
@@ -39,13 +38,8 @@ export class KeyStore {
   }
 
   async get(key: string): Promise<CacheRecord | undefined> {
-    let raw: string;
-    try {
-      raw = await readFile(this.fileOf(key), 'utf8');
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    const raw = await readTextIfExists(this.fileOf(key));
+    if (raw === undefined) return undefined;
     try {
       const rec: unknown = JSON.parse(raw);
       return CacheRecordCheck.Check(rec) ? rec : undefined;

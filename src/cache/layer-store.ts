@@ -4,7 +4,7 @@
  * published by writing layer.json inside it and renaming the dir to layers/<id>. Only dirs with layer.json are
  * ever used, so a crash mid-way leaves nothing that a later build trusts.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
@@ -13,6 +13,7 @@ import { writeFileAtomic } from './atomic.js';
 import { LockDir, type AcquireOptions } from './locks.js';
 import { ownedTempPrefix, sweepDeadTemps } from './tmp-sweep.js';
 import type { StateDir } from './state-dir.js';
+import { readTextIfExists } from '../util/fs.js';
 
 const LayerMetaSchema = Type.Object({
   id: Type.String(),
@@ -62,13 +63,8 @@ export class LayerStore {
     const hit = this.known.get(id);
     if (hit) return hit;
     const root = this.dirOf(id);
-    let raw: string;
-    try {
-      raw = await readFile(path.join(root, 'layer.json'), 'utf8');
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    const raw = await readTextIfExists(path.join(root, 'layer.json'));
+    if (raw === undefined) return undefined;
     const meta: unknown = JSON.parse(raw);
     if (!LayerMetaCheck.Check(meta)) return undefined;
     const layer = { id, dir: path.join(root, 'diff'), meta };

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isErrno } from '../errors.js';
+import { readTextIfExists } from '../util/fs.js';
 
 export interface Lock {
   /** Remove the lock file. Idempotent. */
@@ -120,17 +121,12 @@ export class LockDir {
    * replaces a newer lock.
    */
   private async tryBreak(file: string): Promise<boolean> {
-    let content: string;
-    try {
-      content = await readFile(file, 'utf8');
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return true;
-      throw e;
-    }
+    let content = await readTextIfExists(file);
+    if (content === undefined) return true;
     if (content === '') {
       // Created but not written yet: a live holder writes within microseconds; judge it on the next poll.
       await sleep(20);
-      content = await readFile(file, 'utf8').catch((e: unknown) => { if (isErrno(e, 'ENOENT')) return null; throw e; }) ?? '';
+      content = (await readTextIfExists(file)) ?? '';
       if (content === '') return this.moveAside(file, '');
     }
     if (!isStale(content)) return false;

@@ -6,12 +6,12 @@
  *  - the snapshotter (overlayfs or native): BuildKit keeps one set of snapshots per snapshotter too. Recording it
  *    also means the overlay probe runs once per state dir, not once per build.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { EnvironmentError, isErrno } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { readTextIfExists } from '../util/fs.js';
 
 export const StateOwnerSchema = Type.Object({
   mode: Type.Union([Type.Literal('root'), Type.Literal('rootless')]),
@@ -33,13 +33,8 @@ function ownerFile(root: string): string {
 
 /** The record, or undefined for a state dir no build has used yet. */
 export async function readStateOwner(root: string): Promise<StateOwner | undefined> {
-  let text: string;
-  try {
-    text = await readFile(ownerFile(root), 'utf8');
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
+  const text = await readTextIfExists(ownerFile(root));
+  if (text === undefined) return undefined;
   let owner: unknown;
   try {
     owner = JSON.parse(text);

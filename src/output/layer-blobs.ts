@@ -9,19 +9,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { DigestMismatchError, isErrno } from '../errors.js';
+import { DigestMismatchError } from '../errors.js';
 import { layerCompression, layerMediaType, MediaType, type Compression } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/schemas.js';
 import { compressStream, decompressStream } from './compress.js';
 import { HashingStream, type ContentStore } from './content-store.js';
 import { Limiter } from './limiter.js';
 import { settleAll } from './stream-util.js';
+import { readTextIfExists } from '../util/fs.js';
 
 export interface LayerSource {
   /** Stable id of the layer content (e.g. its snapshot id). */
@@ -131,13 +132,8 @@ async function loadOrMake(store: ContentStore, layer: LayerSource, opts: LayerBl
 }
 
 async function readRecord(file: string, key: string): Promise<LayerRecord | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,10 +5,11 @@
  * the one commit, origin set to the remote with credentials masked). A subdir may not leave the checkout, through
  * `..` or through a symlink.
  */
-import { access, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileOpError, isErrno } from '../errors.js';
 import { redact } from '../progress/redact.js';
+import { exists } from '../util/fs.js';
 import { git } from './git-cli.js';
 import type { BareRepo } from './git-repo.js';
 
@@ -39,7 +40,7 @@ export async function checkout(o: CheckoutOptions): Promise<void> {
     const tree = o.subdir === '' ? o.dest : path.join(work, 'tree');
     await mkdir(tree, { recursive: true });
     await git({ args: ['checkout', o.sha, '--', '.'], gitDir: o.repo.dir, workTree: tree, cwd: o.dest, env, ...s });
-    if (o.submodules && o.subdir === '' && (await present(path.join(tree, '.gitmodules')))) {
+    if (o.submodules && o.subdir === '' && (await exists(path.join(tree, '.gitmodules')))) {
       await git({ args: ['submodule', 'update', '--init', '--recursive', '--depth=1'], gitDir: o.repo.dir, workTree: tree, cwd: tree, env, ...s })
         .catch((e: unknown) => { throw new FileOpError(`failed to update submodules for ${redact(o.repo.remote)}: ${(e as Error).message}`); });
       await removeGitFiles(tree);
@@ -47,16 +48,6 @@ export async function checkout(o: CheckoutOptions): Promise<void> {
     if (o.subdir !== '') await moveSubdir(tree, o.subdir, o.dest, o.repo.remote);
   } finally {
     await rm(work, { recursive: true, force: true });
-  }
-}
-
-async function present(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return false;
-    throw e;
   }
 }
 
@@ -100,7 +91,7 @@ async function checkoutWithGitDir(o: CheckoutOptions, work: string): Promise<voi
   }
   await git({ args: ['checkout', '--quiet', 'FETCH_HEAD'], gitDir, workTree: o.dest, cwd: o.dest, ...s });
   await git({ args: ['remote', 'set-url', 'origin', redact(o.repo.remote)], gitDir, ...s });
-  if (o.submodules && (await present(path.join(o.dest, '.gitmodules')))) {
+  if (o.submodules && (await exists(path.join(o.dest, '.gitmodules')))) {
     await git({ args: ['submodule', 'update', '--init', '--recursive', '--depth=1'], gitDir, workTree: o.dest, cwd: o.dest, ...s })
       .catch((e: unknown) => { throw new FileOpError(`failed to update submodules for ${redact(o.repo.remote)}: ${(e as Error).message}`); });
   }

@@ -3,14 +3,14 @@
  * digest and Last-Modified as metadata of the ref it saved): `http/<urlhash>.json`, one record per
  * (URL, filename, perm, uid, gid), naming the layer that holds the file. A record whose layer is gone is ignored.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { writeFileAtomic } from '../cache/atomic.js';
-import { isErrno } from '../errors.js';
 import { canonicalDigest } from '../llb/canonical.js';
 import { digestHex } from '../oci/digest.js';
+import { readTextIfExists } from '../util/fs.js';
 
 const HttpRecordSchema = Type.Object({
   etag: Type.String(),
@@ -37,13 +37,8 @@ function recordFile(stateRoot: string, id: HttpIdentity): string {
 }
 
 export async function readHttpRecord(stateRoot: string, id: HttpIdentity): Promise<HttpRecord | undefined> {
-  let raw: string;
-  try {
-    raw = await readFile(recordFile(stateRoot, id), 'utf8');
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
+  const raw = await readTextIfExists(recordFile(stateRoot, id));
+  if (raw === undefined) return undefined;
   if (raw.length > MAX_RECORD) return undefined;
   try {
     const rec: unknown = JSON.parse(raw);

@@ -2,9 +2,9 @@
  * The /etc/resolv.conf and /etc/hosts a RUN container sees, generated like BuildKit's executor/oci
  * (resolvconf.go, hosts.go) and bind-mounted read-only from the bundle dir, so the rootfs never gets them.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno } from '../errors.js';
+import { readTextIfExists } from '../util/fs.js';
 
 export const DEFAULT_HOSTNAME = 'buildkitsandbox';
 
@@ -39,22 +39,13 @@ export function resolvConfContent(hostText: string, network: 'host' | 'none'): s
   return out;
 }
 
-async function readOptional(p: string): Promise<string | undefined> {
-  try {
-    return await readFile(p, 'utf8');
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
-}
-
 /** The host's resolv.conf text to start from (see resolvConfContent). */
 async function hostResolvConf(network: 'host' | 'none'): Promise<string> {
-  const text = (await readOptional('/etc/resolv.conf')) ?? '';
+  const text = (await readTextIfExists('/etc/resolv.conf')) ?? '';
   if (network === 'host') return text;
   const ns = text.split('\n').filter((l) => NAMESERVER.test(l)).map((l) => l.trim().split(/\s+/)[1]);
   if (ns.length > 0 && ns.every((n) => n === '127.0.0.53')) {
-    return (await readOptional('/run/systemd/resolve/resolv.conf')) ?? text;
+    return (await readTextIfExists('/run/systemd/resolve/resolv.conf')) ?? text;
   }
   return text;
 }

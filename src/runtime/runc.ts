@@ -4,11 +4,11 @@
  */
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { execa, type ResultPromise } from 'execa';
-import { EnvironmentError, isErrno } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
+import { readTextIfExists } from '../util/fs.js';
 
 /**
  * runc from PATH, else from the sbin directories (Debian installs it in /usr/sbin, which a user's PATH often
@@ -69,13 +69,8 @@ export async function runcList(runcRoot: string): Promise<string[]> {
 
 /** The last error runc wrote to its JSON log (why it could not start the process), if any. */
 export async function runcLoggedError(logFile: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(logFile, 'utf8');
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
+  const text = await readTextIfExists(logFile);
+  if (text === undefined) return undefined;
   let msg: string | undefined;
   for (const line of text.split('\n')) {
     if (!line.includes('"error"')) continue;

@@ -1,5 +1,5 @@
 /** Small filesystem questions asked in many places. */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isErrno } from '../errors.js';
 
 /** True when `p` exists (following symlinks); ENOENT is false, other errors are thrown. */
@@ -9,6 +9,16 @@ export async function exists(p: string): Promise<boolean> {
     return true;
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return false;
+    throw e;
+  }
+}
+
+/** A text file's content, or undefined when it does not exist; other errors are thrown. */
+export async function readTextIfExists(p: string): Promise<string | undefined> {
+  try {
+    return await readFile(p, 'utf8');
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return undefined;
     throw e;
   }
 }

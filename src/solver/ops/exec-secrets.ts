@@ -54,13 +54,14 @@ export async function secretEnvVars(specs: readonly SecretSpec[], envs: readonly
   return out;
 }
 
-export interface SecretFiles {
+/** Mounts a RUN needs prepared on the host (secret files, ssh agent sockets), and how to remove them again. */
+export interface PreparedMounts {
   readonly mounts: ExecMount[];
   cleanup(): Promise<void>;
 }
 
 /** Write the secret files of these mounts into a fresh dir under runDir; bind mounts for them. */
-export async function secretFiles(specs: readonly SecretSpec[], mounts: readonly LlbMount[], runDir: string): Promise<SecretFiles> {
+export async function secretFiles(specs: readonly SecretSpec[], mounts: readonly LlbMount[], runDir: string): Promise<PreparedMounts> {
   const wanted = mounts.filter((m) => m.type === 'secret');
   if (wanted.length === 0) return { mounts: [], cleanup: async () => {} };
   const values: (Buffer | undefined)[] = [];

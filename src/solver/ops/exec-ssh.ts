@@ -17,13 +17,9 @@ import type { SshSpec } from '../../build/request.js';
 import { BuildError, isErrno } from '../../errors.js';
 import type { ExecMount as LlbMount } from '../../llb/ops.js';
 import type { ExecMount } from '../../runtime/index.js';
+import type { PreparedMounts } from './exec-secrets.js';
 
-export interface SshForwards {
-  readonly mounts: ExecMount[];
-  cleanup(): Promise<void>;
-}
-
-export async function sshForwards(specs: readonly SshSpec[], mounts: readonly LlbMount[], runDir: string): Promise<SshForwards> {
+export async function sshForwards(specs: readonly SshSpec[], mounts: readonly LlbMount[], runDir: string): Promise<PreparedMounts> {
   const wanted = mounts.filter((m) => m.type === 'ssh');
   if (wanted.length === 0) return { mounts: [], cleanup: async () => {} };
   const servers: net.Server[] = [];
