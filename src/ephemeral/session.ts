@@ -60,8 +60,8 @@ export async function openSession(opts: { root?: string; env?: NodeJS.ProcessEnv
   await writeOwner(runDir);
   if (!persistent) await writeOwner(stateRoot);
   // Builds killed before they could clean up (SIGKILL) left their dirs, containers and mounts: reap them.
-  await reapDeadDirs(ephemeralBase(env), 'buildctl-');
-  await reapDeadDirs(stateBase(env), 'buildctl-state-');
+  await reapDeadDirs(ephemeralBase(env), 'buildctl-'); // also buildctl-state-* when both bases are one dir
+  if (stateBase(env) !== ephemeralBase(env)) await reapDeadDirs(stateBase(env), 'buildctl-state-');
   let closed = false;
   return {
     runDir,
