@@ -22,6 +22,11 @@ export const CACHE_CONFIG_MEDIA_TYPE = 'application/vnd.buildkit.cacheconfig.v0'
 export const LAYER_ID_KEY = 'buildctl-ts.layer-id';
 export const EMPTY_KEY = 'buildctl-ts.empty';
 export const BASE_KEY = 'buildctl-ts.base';
+/**
+ * A `RUN --mount=type=cache` directory's contents (export with mounts=true): a layer with parent -1 that no
+ * record names; the value is the cache mount's identity (its dir name under the state dir's cache-mounts/).
+ */
+export const CACHE_MOUNT_KEY = 'buildctl-ts.cache-mount';
 
 const Digest = Type.String({ pattern: '^sha256:[a-f0-9]{64}$' });
 

@@ -5,7 +5,6 @@
  * seeded for the image exporters: seed-blob-record.ts); a layer the state dir already has is used as it is.
  * Several caches: the first that has the key wins.
  */
-import { createReadStream } from 'node:fs';
 import { LayerError } from '../../errors.js';
 import type { Layer } from '../layer-store.js';
 import { layerFormatOf, unpackLayer } from '../../snapshot/index.js';
@@ -59,8 +58,7 @@ export class ImportedCache {
     if (existing) return existing;
     const a = l.annotations ?? {};
     if (a.mediaType === undefined || a.diffID === undefined) throw new LayerError(`${cache.name}: layer ${l.blob} lacks its media type or diffID`);
-    // Copied, not linked, so the digest is checked as it is written: a foreign dir is never trusted.
-    if (!(await worker.content.has(l.blob))) await worker.content.writeStream(createReadStream(cache.blobPath(l.blob)), l.blob);
+    await cache.fetchBlob({ digest: l.blob, ...(a.size !== undefined ? { size: a.size } : {}) }, worker.content, signal);
     const size = (await worker.content.size(l.blob))!;
     const pending = await worker.layers.create();
     try {

@@ -5,6 +5,7 @@
  * the cache config. Everything read is size-capped, digest-checked and schema-checked before use.
  * Layer blobs are NOT read here: the imported cache opens them only for the records that hit.
  */
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, LayerError } from '../../errors.js';
@@ -12,6 +13,7 @@ import { sha256Digest } from '../../oci/digest.js';
 import { IndexCheck, type Descriptor } from '../../oci/schemas.js';
 import { CACHE_CONFIG_MEDIA_TYPE, CacheConfigCheck, type CacheConfig } from '../export/cache-config.js';
 import { readIndexEntries, REF_NAME } from '../export/local.js';
+import type { ContentStore } from '../../output/index.js';
 
 const MAX_JSON_BYTES = 64 << 20;
 
@@ -19,8 +21,11 @@ export interface LoadedCache {
   /** For messages: where it came from. */
   readonly name: string;
   readonly config: CacheConfig;
-  /** Path of a blob of the layout (it may be missing). */
-  blobPath(digest: string): string;
+  /**
+   * Put one of the cache's blobs into the content store unless it is there, digest-checked as it is written
+   * (a foreign cache is never trusted). Only called for the blobs of records that hit.
+   */
+  fetchBlob(desc: { readonly digest: string; readonly size?: number }, content: ContentStore, signal: AbortSignal): Promise<void>;
 }
 
 export async function loadLocalCache(attrs: Readonly<Record<string, string>>): Promise<LoadedCache> {
@@ -38,7 +43,13 @@ export async function loadLocalCache(attrs: Readonly<Record<string, string>>): P
   if (configDesc === undefined) throw new LayerError(`${name}: ${entry.digest} has no ${CACHE_CONFIG_MEDIA_TYPE}`);
   const config: unknown = JSON.parse((await readBlob(blobPath(configDesc.digest), configDesc, name)).toString('utf8'));
   if (!CacheConfigCheck.Check(config)) throw new LayerError(`${name}: the cache config ${configDesc.digest} is not valid`);
-  return { name, config, blobPath };
+  const fetchBlob = async (desc: { digest: string }, content: ContentStore, signal: AbortSignal): Promise<void> => {
+    signal.throwIfAborted();
+    if (await content.has(desc.digest)) return;
+    // Copied, not linked, so the digest is checked as it is written.
+    await content.writeStream(createReadStream(blobPath(desc.digest)), desc.digest);
+  };
+  return { name, config, fetchBlob };
 }
 
 async function readBlob(file: string, d: Descriptor, name: string): Promise<Buffer> {
