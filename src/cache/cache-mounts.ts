@@ -10,6 +10,10 @@
  *   sharing=private: a user gets an instance nobody else is using, a fresh one when all are busy.
  * Locks across processes are `<n>.lock` dirs made with mkdir (atomic) holding the owner's pid; one whose owner
  * is gone is taken over.
+ *
+ * For --export-cache mounts=true (src/cache/mounts-transfer/): a store remembers which caches IT leased (a store
+ * lives as long as one build's worker), so an export takes only this build's caches, never the other caches of
+ * a shared --root; and an optional `importer` fills a new instance from an imported cache before any seed.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile, chmod, chown } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -39,13 +43,54 @@ export interface CacheMountLease {
 
 interface InstanceState { users: number; exclusive: boolean; waiters: (() => void)[] }
 
+/**
+ * Fill `dataDir` (empty, not yet in use) with the imported content of the cache `identity`; false when there is
+ * none or it could not be used. On false the store empties the dir again and seeds it as a new cache.
+ */
+export type CacheMountImporter = (identity: string, dataDir: string, signal?: AbortSignal) => Promise<boolean>;
+
+export interface CacheMountsOptions {
+  readonly importer?: CacheMountImporter;
+}
+
+/** A cache this store leased: its identity (dir name under the root) and its last leased instance dir. */
+export interface UsedCacheMount {
+  readonly identity: string;
+  readonly instance: string;
+  readonly dataDir: string;
+  readonly sharing: CacheSharing;
+}
+
 const LOCK_POLL_MS = 50;
 
 export class CacheMounts {
   private readonly instances = new Map<string, InstanceState>();
   private readonly seeding = new Map<string, Promise<void>>();
+  /** identity -> the instance leased last (released last wins: private caches' most recently used one). */
+  private readonly used = new Map<string, UsedCacheMount>();
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string, private readonly options: CacheMountsOptions = {}) {}
+
+  /** The caches this store leased so far, in first-use order, each with the instance used last. */
+  usedMounts(): UsedCacheMount[] {
+    return [...this.used.values()];
+  }
+
+  /**
+   * Keep a used instance from changing while `fn` reads it: locked and private instances are taken as a RUN takes
+   * them (waiting for users in this and other processes); shared ones have no lock, so a writer in another
+   * process may still change them (a cache mount is only a cache).
+   */
+  async withInstance<T>(m: UsedCacheMount, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    if (m.sharing === 'shared') return fn();
+    await this.takeExclusive(m.instance, signal, true);
+    try {
+      return await fn();
+    } finally {
+      await dropLockDir(m.instance);
+      this.release(m.instance);
+    }
+  }
 
   /** The dir holding all instances of the cache for this request. */
   cacheDir(req: Pick<CacheMountRequest, 'id' | 'seed' | 'mode' | 'uid' | 'gid'>): string {
@@ -78,8 +123,22 @@ export class CacheMounts {
       await release();
       throw e;
     }
+    this.markUsed(inst, req.sharing);
     let released = false;
-    return { dir: path.join(inst, 'data'), release: async () => { if (!released) { released = true; await release(); } } };
+    return {
+      dir: path.join(inst, 'data'),
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.markUsed(inst, req.sharing);
+        await release();
+      },
+    };
+  }
+
+  private markUsed(inst: string, sharing: CacheSharing): void {
+    const identity = path.basename(path.dirname(inst));
+    this.used.set(identity, { identity, instance: inst, dataDir: path.join(inst, 'data'), sharing });
   }
 
   private state(inst: string): InstanceState {
@@ -137,7 +196,8 @@ export class CacheMounts {
         const tmp = path.join(inst, `data.tmp-${randomBytes(4).toString('hex')}`);
         await mkdir(tmp, { mode: 0o755 });
         try {
-          if (req.seed) await req.seed.fill(tmp);
+          const imported = await this.tryImport(path.basename(path.dirname(inst)), tmp, req.signal);
+          if (req.seed && !imported) await req.seed.fill(tmp);
           if (req.mode !== undefined || !req.seed) await chmod(tmp, req.mode ?? 0o755);
           if (req.uid !== undefined || req.gid !== undefined || !req.seed) await chown(tmp, req.uid ?? 0, req.gid ?? 0);
           const data = path.join(inst, 'data');
@@ -153,6 +213,16 @@ export class CacheMounts {
       p.catch(() => this.seeding.delete(inst));
     }
     return p;
+  }
+
+  /** The importer's content in `tmp`, or an empty `tmp` again when it had none or failed. */
+  private async tryImport(identity: string, tmp: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const importer = this.options.importer;
+    if (importer === undefined) return false;
+    if (await importer(identity, tmp, signal)) return true;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { mode: 0o755 });
+    return false;
   }
 }
 

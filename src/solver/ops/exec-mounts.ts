@@ -5,7 +5,8 @@
  *   throw-away upper dir (`rw`: changes are discarded);
  * - bind from the context: the host dir read in place when read-only and nothing is .dockerignored, else a
  *   filtered copy (also the throw-away copy for `rw`);
- * - cache: a persistent dir of the state dir (src/cache/cache-mounts.ts), seeded from `from`/`source` if given;
+ * - cache: a persistent dir of the state dir (src/cache/cache-mounts.ts), seeded from `from`/`source` if given
+ *   (or from an imported cache: src/cache/mounts-transfer/);
  * - tmpfs: a tmpfs of `size` (default: the kernel's, half of RAM);
  * - secret and ssh: exec-secrets.ts and exec-ssh.ts.
  * Mount order is kept: a later mount may sit inside an earlier one.
@@ -13,7 +14,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { CacheMounts } from '../../cache/cache-mounts.js';
+import { cacheMountsOf } from '../../cache/mounts-transfer/worker-mounts.js';
 import type { ExecMount as LlbMount, ExecOp } from '../../llb/ops.js';
 import { ContextFilter, copy } from '../../fileop/index.js';
 import type { ExecMount } from '../../runtime/index.js';
@@ -24,17 +25,8 @@ import type { Worker } from '../worker.js';
 import { secretFiles } from './exec-secrets.js';
 import { sshForwards } from './exec-ssh.js';
 
-const cacheMounts = new WeakMap<Worker, CacheMounts>();
-
-/** The cache mount store of a worker's state dir. */
-export function cacheMountsOf(worker: Worker): CacheMounts {
-  let c = cacheMounts.get(worker);
-  if (!c) {
-    c = new CacheMounts(path.join(worker.state.root, 'cache-mounts'));
-    cacheMounts.set(worker, c);
-  }
-  return c;
-}
+/** The cache mount store of a worker's state dir (which also knows the build's imported cache mounts). */
+export { cacheMountsOf };
 
 export async function withExecMounts<T>(ctx: OpContext, op: ExecOp, inputs: readonly Result[], fn: (mounts: ExecMount[]) => Promise<T>): Promise<T> {
   const others = op.mounts.filter((m) => m.dest !== '/');

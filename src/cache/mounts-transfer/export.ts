@@ -1,0 +1,86 @@
+/**
+ * --export-cache ...,mounts=true: the `RUN --mount=type=cache` dirs THIS build used (CacheMounts.usedMounts:
+ * never the other caches of a shared --root), each as one more layer of the cache config, in the format of
+ * cache-config.ts CACHE_MOUNT_KEY: blob = the data dir as a layer tar (writeLayerTar, so owners come out as the
+ * build saw them, rootless too), compressed like the cache's layers, parent -1, annotations.additional
+ * [CACHE_MOUNT_KEY] = the cache's identity; no record names it.
+ *
+ * - Which instance: the one leased last (instance 0 for shared/locked; for private, the most recently used one).
+ *   Locked and private instances are held while they are read, as a RUN holds them.
+ * - An empty cache dir is exported too (an empty tar is a few dozen bytes compressed): an importer then starts
+ *   from what the exporter had, also where the cache was seeded `from` a stage and emptied since.
+ * - Blobs: getLayerBlob keyed by identity + dirFingerprint, so an unchanged cache is not compressed again and a
+ *   changed one never reuses a stale blob.
+ * - The dir's own mode and owner are not in the tar (they are part of the identity: mode/uid/gid of the mount).
+ */
+import type { CollectedCache } from '../export/collect.js';
+import { CACHE_MOUNT_KEY, type CacheLayer } from '../export/cache-config.js';
+import type { CacheMounts, UsedCacheMount } from '../cache-mounts.js';
+import { getLayerBlob, type ContentStore, type LayerBlobOptions } from '../../output/index.js';
+import type { Descriptor } from '../../oci/schemas.js';
+import { writeLayerTar } from '../../snapshot/index.js';
+import type { Worker } from '../../solver/worker.js';
+import { dirFingerprint } from './fingerprint.js';
+import { cacheMountsOf } from './worker-mounts.js';
+
+export interface CollectMountsOptions {
+  readonly mounts: CacheMounts;
+  /** Where the blobs go (the worker's content store). */
+  readonly content: ContentStore;
+  readonly rootless: boolean;
+  readonly blobs: LayerBlobOptions;
+  readonly signal?: AbortSignal;
+  /** For createdAt; default now. */
+  readonly now?: Date;
+}
+
+export interface CollectedMounts {
+  readonly layers: readonly CacheLayer[];
+  readonly descriptors: readonly Descriptor[];
+}
+
+export async function collectCacheMounts(opts: CollectMountsOptions): Promise<CollectedMounts> {
+  const createdAt = (opts.now ?? new Date()).toISOString();
+  const layers: CacheLayer[] = [];
+  const descriptors: Descriptor[] = [];
+  for (const m of opts.mounts.usedMounts()) {
+    opts.signal?.throwIfAborted();
+    const blob = await opts.mounts.withInstance(m, opts.signal, () => mountBlob(m, opts));
+    layers.push({
+      blob: blob.descriptor.digest, parent: -1,
+      annotations: {
+        mediaType: blob.descriptor.mediaType, diffID: blob.diffId, size: blob.descriptor.size, createdAt,
+        additional: { [CACHE_MOUNT_KEY]: m.identity },
+      },
+    });
+    descriptors.push({
+      mediaType: blob.descriptor.mediaType, digest: blob.descriptor.digest, size: blob.descriptor.size,
+      annotations: { 'containerd.io/uncompressed': blob.diffId, 'buildkit/createdat': createdAt },
+    });
+  }
+  return { layers, descriptors };
+}
+
+async function mountBlob(m: UsedCacheMount, opts: CollectMountsOptions): ReturnType<typeof getLayerBlob> {
+  const key = `cache-mount:${m.identity}:${await dirFingerprint(m.dataDir)}`;
+  return getLayerBlob(opts.content, { key, diffTar: (out) => writeLayerTar({ dir: m.dataDir, out, rootless: opts.rootless }) }, opts.blobs);
+}
+
+/** `cache` plus this build's cache mounts: config layers appended, each blob listed once. */
+export function withCacheMounts(cache: CollectedCache, mounts: CollectedMounts): CollectedCache {
+  const have = new Set(cache.layers.map((d) => d.digest));
+  const extra = mounts.descriptors.filter((d) => !have.has(d.digest) && (have.add(d.digest), true));
+  return {
+    config: { ...cache.config, layers: [...(cache.config.layers ?? []), ...mounts.layers] },
+    layers: [...cache.layers, ...extra],
+  };
+}
+
+/** The one call for an exporter: `cache` with the cache mounts this worker's build used. */
+export async function addCacheMounts(cache: CollectedCache, o: { worker: Worker; blobs: LayerBlobOptions; signal?: AbortSignal }): Promise<CollectedCache> {
+  const mounts = await collectCacheMounts({
+    mounts: cacheMountsOf(o.worker), content: o.worker.content, rootless: o.worker.rootless, blobs: o.blobs,
+    ...(o.signal !== undefined ? { signal: o.signal } : {}),
+  });
+  return withCacheMounts(cache, mounts);
+}
