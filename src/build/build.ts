@@ -19,8 +19,8 @@ import { probeSnapshotter, type SnapshotterName } from '../snapshot/probe.js';
 import { Worker } from '../solver/worker.js';
 import { exportOutputs } from './export.js';
 import { gcAfterBuild, gcSettings } from '../gc/after-build.js';
-import { exportCaches } from '../cache/export/index.js';
-import { loadImportedCaches } from '../cache/import/index.js';
+import { exportCaches, inlineCacheProvider } from '../cache/export/index.js';
+import { loadImportedCaches, type ImportedCaches } from '../cache/import/index.js';
 import { sourceDateEpochOf } from '../output/source-date-epoch.js';
 import { loadDockerfileFrontend } from './frontend.js';
 import type { BuildRequest, DaemonOptions, ExporterResponse } from './request.js';
@@ -75,6 +75,7 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
   const { rootless, owner } = buildMode(daemon);
   const session = await openSession({ ...(daemon.root !== undefined ? { root: daemon.root } : {}) });
   let worker: Worker | undefined;
+  let imported: ImportedCaches | undefined;
   try {
     const snapshotter = await stateDirSnapshotter(session.state, owner, daemon.snapshotter, ctx.progress);
     worker = new Worker({
@@ -86,21 +87,26 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     const epoch = sourceDateEpochOf(req.frontendOpts.buildArgs);
     const frontend = await loadDockerfileFrontend(req, worker, ctx.progress, created);
     ctx.signal.throwIfAborted();
-    const imported = await loadImportedCaches(req.importCache ?? [], worker, ctx.progress, ctx.signal);
+    imported = await loadImportedCaches(req.importCache ?? [], worker, ctx.progress, ctx.signal);
     const solver = new Solver(frontend.definition, {
       worker, progress: ctx.progress, impl: opImplFor, signal: ctx.signal, noCache: req.noCache,
-      ...(imported ? { imported } : {}),
+      ...(imported.lookup ? { imported: imported.lookup } : {}),
       ...(ctx.onVertexTiming ? { onVertexTiming: ctx.onVertexTiming } : {}),
     });
     const result = (await solver.solve()) ?? SCRATCH;
     await worker.saveMemos();
     if (result.kind !== 'snapshot') throw new Error('build result is a local source, not a snapshot');
-    const response = await exportOutputs(req.outputs, { result, image: frontend.image, created, ...(epoch !== undefined ? { epoch } : {}) }, worker, ctx.progress);
-    if (frontend.definition.output) await exportCaches(req.exportCache ?? [], { solver, output: frontend.definition.output.digest, worker, progress: ctx.progress });
+    const output = frontend.definition.output?.digest;
+    // type=inline: the image outputs embed the cache in their config (cache/export/inline.ts).
+    const inline = output !== undefined && req.exportCache?.some((c) => c.type === 'inline') ? inlineCacheProvider({ solver, output, worker }) : undefined;
+    const input = { result, image: frontend.image, created, ...(epoch !== undefined ? { epoch } : {}), ...(inline ? { inlineCache: inline.provider } : {}) };
+    const response = await exportOutputs(req.outputs, input, worker, ctx.progress);
+    if (output !== undefined) await exportCaches(req.exportCache ?? [], { solver, output, worker, progress: ctx.progress, ...(inline ? { inlineUsed: inline.used() } : {}) });
     // After everything that reads the cache (outputs, cache export): the GC may remove any record.
     await gcAfterBuild({ state: session.state, persistent: session.persistent, settings: gcSettings({ ...(daemon.config !== undefined ? { config: daemon.config } : {}) }), used: result.layers });
     return response;
   } finally {
+    await imported?.close();
     const problems = await session.close(worker?.mounts);
     for (const p of problems) ctx.progress.warn(p);
   }

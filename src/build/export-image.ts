@@ -7,6 +7,7 @@
  * compression. With rewrite-timestamp=true and a source date epoch, the NEW layers' file times are clamped to
  * the epoch (a different blob, so the layer key carries the epoch); base layers are never rewritten.
  */
+import { INLINE_CACHE_KEY, type InlineCacheProvider } from '../cache/export/inline.js';
 import type { ImageConfig } from '../oci/schemas.js';
 import { epochTime, finalizeImageConfig } from './image-config.js';
 import { getLayerBlob, writeImage, type LayerBlob, type LayerSource, type WrittenImage } from '../output/index.js';
@@ -25,6 +26,8 @@ export interface ExportInput {
   readonly created: string;
   /** The build's SOURCE_DATE_EPOCH (seconds), if any; an output's source-date-epoch key overrides it. */
   readonly epoch?: number;
+  /** --export-cache type=inline: the cache to embed in each image output's config (cache/export/inline.ts). */
+  readonly inlineCache?: InlineCacheProvider;
 }
 
 /** The image-shaping keys shared by the oci, docker and image exporters. */
@@ -46,6 +49,10 @@ export async function buildImage(input: ExportInput, worker: Worker, out: ImageS
   const layers = input.result.layers;
   const baseLayers = countBaseLayers(layers);
   const exported = layers.filter((l) => !l.meta.empty);
+  const blobOpts = {
+    compression: out.compression, ociMediaTypes: out.ociMediaTypes, forceCompression: out.forceCompression,
+    ...(out.compressionLevel !== undefined ? { level: out.compressionLevel } : {}),
+  };
   const blobs = await Promise.all(exported.map((l) => {
     const base = l.meta.blob !== undefined && l.meta.diffId !== undefined;
     const clamp = rewrite && !base ? epoch : undefined;
@@ -54,15 +61,15 @@ export async function buildImage(input: ExportInput, worker: Worker, out: ImageS
       ...(base ? { existingBlob: { descriptor: l.meta.blob!, path: worker.content.path(l.meta.blob!.digest), diffId: l.meta.diffId! } } : {}),
       diffTar: (stream) => writeLayerTar({ dir: l.dir, out: stream, rootless: worker.rootless, ...(clamp !== undefined ? { sourceDateEpoch: clamp } : {}) }),
     };
-    return getLayerBlob(worker.content, src, {
-      compression: out.compression, ociMediaTypes: out.ociMediaTypes, forceCompression: out.forceCompression,
-      ...(out.compressionLevel !== undefined ? { level: out.compressionLevel } : {}),
-    });
+    return getLayerBlob(worker.content, src, blobOpts);
   }));
-  const config = finalizeImageConfig({
+  const inline = await input.inlineCache?.(exported.map((layer, i) => ({ layer, blob: blobs[i]! })), blobOpts);
+  const finalConfig = finalizeImageConfig({
     config: input.image, layerEmpty: layers.map((l) => l.meta.empty === true), diffIds: blobs.map((b) => b.diffId),
     created: input.created, baseLayers, ...(epoch !== undefined ? { epoch } : {}),
   });
+  // An extra top-level key of the config: written as it is (go-json sorts the config's top level).
+  const config = inline !== undefined ? { ...finalConfig, [INLINE_CACHE_KEY]: inline } as ImageConfig : finalConfig;
   const image = await writeImage(worker.content, { layers: blobs, config, ociMediaTypes: out.ociMediaTypes, annotations: { ...out.annotations } });
   return { ...image, layers: blobs, ...(epoch !== undefined ? { epoch } : {}) };
 }

@@ -21,7 +21,11 @@ const EXPORT_COMMON = {
   'compression-level': Attr('^[0-9]{1,2}$', 'an integer level'),
   'force-compression': BoolAttr(),
   'ignore-error': BoolAttr(),
+  /** RUN --mount=type=cache contents travel with the cache (cache/mounts-transfer). */
+  mounts: BoolAttr(),
 };
+
+const BOOL_KEYS = ['oci-mediatypes', 'image-manifest', 'force-compression', 'ignore-error', 'mounts', 'registry.insecure'] as const;
 
 const RULES: Record<CacheDirection, Partial<Record<CacheType, AttrRules>>> = {
   export: {
@@ -30,8 +34,8 @@ const RULES: Record<CacheDirection, Partial<Record<CacheType, AttrRules>>> = {
     inline: { schema: Type.Object({}) },
   },
   import: {
-    registry: { schema: Type.Object({ ref: TextAttr('an image reference'), 'registry.insecure': BoolAttr() }) },
-    local: { schema: Type.Object({ src: TextAttr('a directory'), tag: TextAttr(), digest: TextAttr('a digest') }) },
+    registry: { schema: Type.Object({ ref: TextAttr('an image reference'), 'registry.insecure': BoolAttr(), mounts: BoolAttr() }) },
+    local: { schema: Type.Object({ src: TextAttr('a directory'), tag: TextAttr(), digest: TextAttr('a digest'), mounts: BoolAttr() }) },
   },
 };
 const REQUIRED: Partial<Record<CacheType, Record<CacheDirection, string | undefined>>> = {
@@ -56,5 +60,14 @@ export function parseCacheSpec(value: string, direction: CacheDirection, cwd: st
   const required = REQUIRED[type as CacheType]?.[direction];
   if (required !== undefined && !attrs.has(required)) throw new FlagError(`${what} needs ${required}=`);
   if (type === 'local' && required !== undefined) attrs.set(required, path.resolve(cwd, attrs.get(required)!));
+  // Booleans in one spelling for the code that reads them ("" is true, as BuildKit reads a bare `push`).
+  for (const k of BOOL_KEYS) {
+    const v = attrs.get(k);
+    if (v !== undefined) attrs.set(k, /^(|1|t|true)$/i.test(v) ? 'true' : 'false');
+  }
+  // As BuildKit: an image manifest with Docker media types does not exist.
+  if (attrs.get('image-manifest') === 'true' && attrs.get('oci-mediatypes') === 'false') {
+    throw new FlagError(`${what}: image-manifest=true requires oci-mediatypes=true`);
+  }
   return { type: type as CacheType, attrs: Object.fromEntries(attrs) };
 }

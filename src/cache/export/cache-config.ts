@@ -11,8 +11,9 @@
  * - One record per vertex; a result names the TOP layer of the output's stack (the rest follows `parent`),
  *   as BuildKit does. Vertices with several outputs are not exported (none of ours has a snapshot at index > 0
  *   that is cached by key alone).
- * - Empty layers (a step that changed nothing) are exported as blobs too (an empty tar), flagged in
- *   annotations.additional, so an imported stack has the same layers and the image the same history.
+ * - Empty layers (a step that changed nothing) are in the config too, flagged in annotations.additional
+ *   (EMPTY_KEY), so an imported stack has the same layers and the image the same history. Their blob (an empty
+ *   tar) is written by type=local/registry but never needed: import makes an empty layer without it.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';

@@ -1,16 +1,21 @@
 /**
  * --export-cache, run after the outputs are written: each spec collects the solved graph's records (mode
- * min|max) and writes them to its target. With ignore-error=true a failure is a warning, as in BuildKit.
- * type=registry and type=inline are not implemented yet: they fail (or warn with ignore-error).
+ * min|max) and writes them to its target (type=local: an OCI layout; type=registry: pushed). With
+ * ignore-error=true a failure is a warning, as in BuildKit. type=inline is written by the image outputs
+ * themselves (inline.ts: runBuild hands them inlineCacheProvider); here it only warns when no output took it.
  */
 import type { CacheSpec } from '../../build/request.js';
-import { BuildError, OutputError } from '../../errors.js';
+import { BuildError } from '../../errors.js';
 import type { Compression } from '../../oci/media-types.js';
 import type { ProgressSink } from '../../progress/types.js';
 import type { Solver } from '../../solver/solver.js';
 import type { Worker } from '../../solver/worker.js';
+import type { CacheManifestOptions } from './cache-manifest.js';
 import { collectCache, type CacheMode } from './collect.js';
 import { writeLocalCache } from './local.js';
+import { writeRegistryCache } from './registry.js';
+
+export { inlineCacheProvider, type InlineCacheProvider } from './inline.js';
 
 export interface ExportCacheContext {
   readonly solver: Solver;
@@ -18,6 +23,8 @@ export interface ExportCacheContext {
   readonly output: string;
   readonly worker: Worker;
   readonly progress: ProgressSink;
+  /** Whether an image output embedded the inline cache (undefined: no type=inline was asked for). */
+  readonly inlineUsed?: boolean;
 }
 
 export async function exportCaches(specs: readonly CacheSpec[], ctx: ExportCacheContext): Promise<void> {
@@ -32,22 +39,34 @@ export async function exportCaches(specs: readonly CacheSpec[], ctx: ExportCache
 }
 
 async function exportCache(spec: CacheSpec, ctx: ExportCacheContext): Promise<void> {
-  if (spec.type !== 'local') throw new OutputError(`--export-cache type=${spec.type} is not supported yet`, { hint: 'use type=local,dest=DIR' });
+  if (spec.type === 'inline') {
+    if (ctx.inlineUsed !== true) ctx.progress.warn('--export-cache type=inline: no image output (type=image, registry, oci or docker) to embed the cache in; nothing exported');
+    return;
+  }
   const a = spec.attrs;
   const mode: CacheMode = a['mode'] === 'max' ? 'max' : 'min';
-  const v = ctx.progress.vertex(`exporting cache to ${a['dest']!} (mode=${mode})`);
+  const manifest: CacheManifestOptions = { imageManifest: a['image-manifest'] === 'true', oci: a['oci-mediatypes'] !== 'false' };
+  // BuildKit's vertex names: "exporting cache to registry" / "exporting cache to client directory".
+  const v = ctx.progress.vertex(spec.type === 'registry' ? 'exporting cache to registry' : `exporting cache to ${a['dest']!} (mode=${mode})`);
   v.start();
   try {
     const cache = await collectCache({
       records: await ctx.solver.records(), output: ctx.output, mode, worker: ctx.worker,
       lookupLocal: (key) => ctx.solver.lookupLocal(key),
       blobs: {
-        compression: (a['compression'] ?? 'gzip') as Compression, ociMediaTypes: a['oci-mediatypes'] !== 'false',
+        compression: (a['compression'] ?? 'gzip') as Compression, ociMediaTypes: manifest.oci,
         forceCompression: a['force-compression'] === 'true',
         ...(a['compression-level'] !== undefined ? { level: Number(a['compression-level']) } : {}),
       },
     });
-    await writeLocalCache(ctx.worker.content, cache, { dest: a['dest']!, tag: a['tag'] ?? 'latest' });
+    v.status('preparing build cache for export done');
+    // mounts=true (cache-mount contents, Helper MOUNTS): append the cache mounts' layers to `cache` here,
+    // before it is written (cache-config.ts CACHE_MOUNT_KEY).
+    if (spec.type === 'registry') {
+      await writeRegistryCache(ctx.worker, cache, { ref: a['ref']!, insecure: a['registry.insecure'] === 'true', manifest }, v);
+    } else {
+      await writeLocalCache(ctx.worker.content, cache, { dest: a['dest']!, tag: a['tag'] ?? 'latest', manifest });
+    }
     v.done();
   } catch (e) {
     v.error(e instanceof BuildError ? e.message : String((e as Error).message ?? e));

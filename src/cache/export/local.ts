@@ -1,8 +1,8 @@
 /**
  * --export-cache type=local,dest=DIR[,tag=T]: an OCI image layout as BuildKit's local cache exporter writes it:
- * the layer blobs, the cache config blob and an image index listing both (layers first, the config last) under
- * blobs/sha256, and index.json naming that index with org.opencontainers.image.ref.name = tag (default
- * "latest"). An existing layout is updated: blobs are added (content-addressed, each published by rename), then
+ * the layer blobs, the cache config blob and the cache's manifest (cache-manifest.ts: an image index listing
+ * both, layers first, the config last; or an image manifest) under blobs/sha256, and index.json naming it with
+ * org.opencontainers.image.ref.name = tag (default "latest"). An existing layout is updated: blobs are added (content-addressed, each published by rename), then
  * index.json is replaced atomically, keeping entries of other tags. Until that rename the old cache reads as before.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,9 +12,8 @@ import path from 'node:path';
 import { isErrno } from '../../errors.js';
 import { MediaType } from '../../oci/media-types.js';
 import { IndexCheck, type Descriptor } from '../../oci/schemas.js';
-import { sha256Digest } from '../../oci/digest.js';
 import type { ContentStore } from '../../output/index.js';
-import { CACHE_CONFIG_MEDIA_TYPE } from './cache-config.js';
+import { cacheConfigBlob, cacheManifest, type CacheManifestOptions } from './cache-manifest.js';
 import type { CollectedCache } from './collect.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -24,26 +23,24 @@ const MAX_INDEX_BYTES = 16 << 20;
 export interface LocalCacheTarget {
   readonly dest: string;
   readonly tag: string;
+  readonly manifest: CacheManifestOptions;
 }
 
-/** Write the cache; returns the descriptor of the cache's image index. */
+/** Write the cache; returns the descriptor of the cache's manifest (an image index unless image-manifest=true). */
 export async function writeLocalCache(store: ContentStore, cache: CollectedCache, target: LocalCacheTarget): Promise<Descriptor> {
   const blobDir = path.join(target.dest, 'blobs', 'sha256');
   await mkdir(blobDir, { recursive: true });
   for (const l of cache.layers) await copyBlob(store.path(l.digest), path.join(blobDir, l.digest.slice(7)), l.size);
-  const configBytes = Buffer.from(JSON.stringify(cache.config));
-  const configDesc: Descriptor = { mediaType: CACHE_CONFIG_MEDIA_TYPE, digest: sha256Digest(configBytes), size: configBytes.length };
-  const index = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...cache.layers, configDesc] };
-  const indexBytes = Buffer.from(JSON.stringify(index));
-  const indexDesc: Descriptor = { mediaType: MediaType.ociIndex, digest: sha256Digest(indexBytes), size: indexBytes.length };
-  await writeBlob(blobDir, configDesc, configBytes);
-  await writeBlob(blobDir, indexDesc, indexBytes);
+  const config = cacheConfigBlob(cache.config);
+  const manifest = cacheManifest(cache.layers, config.descriptor, target.manifest);
+  await writeBlob(blobDir, config.descriptor, config.bytes);
+  await writeBlob(blobDir, manifest.descriptor, manifest.bytes);
   await writeAtomic(path.join(target.dest, 'oci-layout'), Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
   const others = (await readIndexEntries(path.join(target.dest, 'index.json'))).filter((d) => d.annotations?.[REF_NAME] !== target.tag);
-  const entry: Descriptor = { ...indexDesc, annotations: { [REF_NAME]: target.tag } };
+  const entry: Descriptor = { ...manifest.descriptor, annotations: { [REF_NAME]: target.tag } };
   const top = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...others, entry] };
   await writeAtomic(path.join(target.dest, 'index.json'), Buffer.from(JSON.stringify(top)));
-  return indexDesc;
+  return manifest.descriptor;
 }
 
 function tmpName(p: string): string {

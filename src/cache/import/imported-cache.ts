@@ -57,6 +57,11 @@ export class ImportedCache {
     const existing = await worker.layers.get(id);
     if (existing) return existing;
     const a = l.annotations ?? {};
+    // A step that changed nothing: nothing to fetch or unpack (an image's manifest, and so an inline cache, has no blob for it).
+    if (a.additional?.[EMPTY_KEY] === 'true') {
+      const empty = await worker.layers.create();
+      return worker.layers.commit(empty, id, { empty: true }).catch(async (e: unknown) => { await worker.layers.discard(empty); throw e; });
+    }
     if (a.mediaType === undefined || a.diffID === undefined) throw new LayerError(`${cache.name}: layer ${l.blob} lacks its media type or diffID`);
     await cache.fetchBlob({ digest: l.blob, ...(a.size !== undefined ? { size: a.size } : {}) }, worker.content, signal);
     const size = (await worker.content.size(l.blob))!;
@@ -67,7 +72,6 @@ export class ImportedCache {
         rootless: worker.rootless, format: layerFormatOf(worker.snapshotter), signal,
       });
       if (diffId !== a.diffID) throw new LayerError(`${cache.name}: layer ${l.blob} unpacks to ${diffId}, the cache config says ${a.diffID}`);
-      if (a.additional?.[EMPTY_KEY] === 'true') return await worker.layers.commit(pending, id, { empty: true });
       // A base image's layer keeps its blob in its meta, as when pulled; any other layer's blob is seeded for
       // the exporters (the meta's blob would make it count as a base layer for SOURCE_DATE_EPOCH/rewrite-timestamp).
       if (a.additional?.[BASE_KEY] === 'true') {

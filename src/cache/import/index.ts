@@ -1,7 +1,8 @@
 /**
  * --import-cache, before the solve: load each cache's config (not its layers) and hand the solver one lookup.
- * A cache that cannot be read is a warning and the build goes on without it, as BuildKit does.
- * type=registry (and inline caches in images) are not implemented yet: a warning.
+ * A cache that cannot be read (missing, unauthorized, not a cache) is a warning and the build goes on without
+ * it, as BuildKit does. type=local reads a layout (local.ts); type=registry a cache or an image with an inline
+ * cache (registry.ts).
  */
 import type { CacheSpec } from '../../build/request.js';
 import type { ProgressSink } from '../../progress/types.js';
@@ -9,22 +10,41 @@ import type { ImportedLookup } from '../../solver/solver.js';
 import type { Worker } from '../../solver/worker.js';
 import { ImportedCache } from './imported-cache.js';
 import { loadLocalCache, type LoadedCache } from './local.js';
+import { loadRegistryCache } from './registry.js';
 
-export async function loadImportedCaches(specs: readonly CacheSpec[], worker: Worker, progress: ProgressSink, signal: AbortSignal): Promise<ImportedLookup | undefined> {
+export type { LoadedCache } from './local.js';
+
+export interface ImportedCaches {
+  /** For SolverOptions.imported; undefined when no cache could be loaded. */
+  readonly lookup: ImportedLookup | undefined;
+  /** After the build: release what the caches hold open (registry connections). */
+  close(): Promise<void>;
+}
+
+export async function loadImportedCaches(specs: readonly CacheSpec[], worker: Worker, progress: ProgressSink, signal: AbortSignal): Promise<ImportedCaches> {
   const loaded: LoadedCache[] = [];
+  const closers: (() => Promise<void>)[] = [];
   for (const spec of specs) {
-    if (spec.type !== 'local') {
-      progress.warn(`--import-cache type=${spec.type} is not supported yet; ignored`);
-      continue;
-    }
+    const where = spec.type === 'local' ? `src=${spec.attrs['src']!}` : `ref=${spec.attrs['ref'] ?? ''}`;
     try {
-      loaded.push(await loadLocalCache(spec.attrs));
+      if (spec.type === 'local') {
+        loaded.push(await loadLocalCache(spec.attrs));
+      } else if (spec.type === 'registry') {
+        const cache = await loadRegistryCache(spec.attrs, worker.registry);
+        loaded.push(cache);
+        closers.push(() => cache.close());
+      } else {
+        progress.warn(`--import-cache type=${spec.type} is not supported; ignored`);
+      }
     } catch (e) {
       if (!(e instanceof SyntaxError) && !(e instanceof Error && 'code' in e)) throw e;
-      progress.warn(`--import-cache type=local,src=${spec.attrs['src']!}: ${e.message}; building without it`);
+      progress.warn(`--import-cache type=${spec.type},${where}: ${e.message}; building without it`);
     }
   }
-  if (loaded.length === 0) return undefined;
+  // mounts=true (Helper MOUNTS): hand `loaded` (each one's config.layers with CACHE_MOUNT_KEY, and fetchBlob)
+  // to the cache-mount importer here, before the solve.
+  const close = async (): Promise<void> => { await Promise.all(closers.map((c) => c())); };
+  if (loaded.length === 0) return { lookup: undefined, close };
   const cache = new ImportedCache(loaded, worker);
-  return (key) => cache.lookup(key, signal);
+  return { lookup: (key) => cache.lookup(key, signal), close };
 }

@@ -1,16 +1,18 @@
 /**
  * --import-cache type=local,src=DIR[,tag=T|digest=D]: read a cache layout written by type=local (ours; BuildKit's
  * has the same shape but other keys). index.json's entry with ref.name = tag (default "latest"), or the entry
- * with that digest, names an image index; its entry of media type application/vnd.buildkit.cacheconfig.v0 is
- * the cache config. Everything read is size-capped, digest-checked and schema-checked before use.
+ * with that digest, names the cache's manifest (cache-parts.ts: an image index with an
+ * application/vnd.buildkit.cacheconfig.v0 entry, or an image manifest with that config). Everything read is size-capped, digest-checked and schema-checked before use.
  * Layer blobs are NOT read here: the imported cache opens them only for the records that hit.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno, LayerError } from '../../errors.js';
+import { DigestMismatchError, isErrno, LayerError } from '../../errors.js';
 import { sha256Digest } from '../../oci/digest.js';
-import { IndexCheck, type Descriptor } from '../../oci/schemas.js';
+import type { Descriptor } from '../../oci/schemas.js';
+import { decodeManifest } from '../../registry/manifest-fetch.js';
+import { cachePartsOf } from './cache-parts.js';
 import { CACHE_CONFIG_MEDIA_TYPE, CacheConfigCheck, type CacheConfig } from '../export/cache-config.js';
 import { readIndexEntries, REF_NAME } from '../export/local.js';
 import type { ContentStore } from '../../output/index.js';
@@ -37,19 +39,35 @@ export async function loadLocalCache(attrs: Readonly<Record<string, string>>): P
   const tag = attrs['tag'] ?? 'latest';
   const entry = want !== undefined ? entries.find((d) => d.digest === want) : entries.find((d) => d.annotations?.[REF_NAME] === tag);
   if (entry === undefined) throw new LayerError(`${name}: no cache ${want !== undefined ? `with digest ${want}` : `tagged "${tag}"`} in ${path.join(src, 'index.json')}`);
-  const index: unknown = JSON.parse((await readBlob(blobPath(entry.digest), entry, name)).toString('utf8'));
-  if (!IndexCheck.Check(index)) throw new LayerError(`${name}: ${entry.digest} is not an image index`);
-  const configDesc = index.manifests.find((d) => d.mediaType === CACHE_CONFIG_MEDIA_TYPE);
-  if (configDesc === undefined) throw new LayerError(`${name}: ${entry.digest} has no ${CACHE_CONFIG_MEDIA_TYPE}`);
-  const config: unknown = JSON.parse((await readBlob(blobPath(configDesc.digest), configDesc, name)).toString('utf8'));
-  if (!CacheConfigCheck.Check(config)) throw new LayerError(`${name}: the cache config ${configDesc.digest} is not valid`);
+  const doc = decodeManifest({ bytes: await readBlob(blobPath(entry.digest), entry, name), expectedDigest: entry.digest, what: `${name}: ${entry.digest}` });
+  const parts = cachePartsOf(doc);
+  if (parts === undefined) throw new LayerError(`${name}: ${entry.digest} has no ${CACHE_CONFIG_MEDIA_TYPE}`);
+  const config = parseCacheConfig(await readBlob(blobPath(parts.config.digest), parts.config, name), `${name}: the cache config ${parts.config.digest}`);
   const fetchBlob = async (desc: { digest: string }, content: ContentStore, signal: AbortSignal): Promise<void> => {
     signal.throwIfAborted();
     if (await content.has(desc.digest)) return;
-    // Copied, not linked, so the digest is checked as it is written.
-    await content.writeStream(createReadStream(blobPath(desc.digest)), desc.digest);
+    try {
+      // Copied, not linked, so the digest is checked as it is written.
+      await content.writeStream(createReadStream(blobPath(desc.digest)), desc.digest);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) throw new LayerError(`${name}: blob ${desc.digest} is missing`);
+      if (e instanceof DigestMismatchError) throw new DigestMismatchError(`${name}: blob ${desc.digest} does not match its digest (it was changed after the export)`);
+      throw e;
+    }
   };
   return { name, config, fetchBlob };
+}
+
+/** The cache config from its (verified) bytes, schema-checked; throws LayerError naming `what`. */
+export function parseCacheConfig(bytes: Buffer, what: string): CacheConfig {
+  let config: unknown;
+  try {
+    config = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new LayerError(`${what} is not valid JSON`);
+  }
+  if (!CacheConfigCheck.Check(config)) throw new LayerError(`${what} is not a valid cache config`);
+  return config;
 }
 
 async function readBlob(file: string, d: Descriptor, name: string): Promise<Buffer> {
