@@ -25,7 +25,7 @@ export async function loadImportedCaches(specs: readonly CacheSpec[], worker: Wo
   const loaded: LoadedCache[] = [];
   const closers: (() => Promise<void>)[] = [];
   for (const spec of specs) {
-    const where = spec.type === 'local' ? `src=${spec.attrs['src']!}` : `ref=${spec.attrs['ref'] ?? ''}`;
+    const name = `type=${spec.type},${spec.type === 'local' ? `src=${spec.attrs['src']!}` : `ref=${spec.attrs['ref'] ?? ''}`}`;
     try {
       if (spec.type === 'local') {
         loaded.push(await loadLocalCache(spec.attrs));
@@ -38,7 +38,8 @@ export async function loadImportedCaches(specs: readonly CacheSpec[], worker: Wo
       }
     } catch (e) {
       if (!(e instanceof SyntaxError) && !(e instanceof Error && 'code' in e)) throw e;
-      progress.warn(`--import-cache type=${spec.type},${where}: ${e.message}; building without it`);
+      // The loaders' own errors start with the cache's name; others (a file system error) get it here.
+      progress.warn(`--import-cache ${e.message.startsWith(name) ? e.message : `${name}: ${e.message}`}; building without it`);
     }
   }
   // mounts=true (Helper MOUNTS): hand `loaded` (each one's config.layers with CACHE_MOUNT_KEY, and fetchBlob)

@@ -45,7 +45,7 @@ export async function loadRegistryCache(attrs: Readonly<Record<string, string>>,
     return { name, config, fetchBlob, close };
   } catch (e) {
     await close();
-    throw await client.userError(`${name}: failed to import cache`, ref, e);
+    throw await client.userError(name, ref, e);
   }
 }
 
