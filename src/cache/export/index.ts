@@ -11,6 +11,7 @@ import type { ProgressSink } from '../../progress/types.js';
 import type { Solver } from '../../solver/solver.js';
 import type { Worker } from '../../solver/worker.js';
 import type { CacheManifestOptions } from './cache-manifest.js';
+import { addCacheMounts } from '../mounts-transfer/index.js';
 import { collectCache, type CacheMode } from './collect.js';
 import { writeLocalCache } from './local.js';
 import { writeRegistryCache } from './registry.js';
@@ -50,18 +51,18 @@ async function exportCache(spec: CacheSpec, ctx: ExportCacheContext): Promise<vo
   const v = ctx.progress.vertex(spec.type === 'registry' ? 'exporting cache to registry' : `exporting cache to ${a['dest']!} (mode=${mode})`);
   v.start();
   try {
-    const cache = await collectCache({
+    const blobs = {
+      compression: (a['compression'] ?? 'gzip') as Compression, ociMediaTypes: manifest.oci,
+      forceCompression: a['force-compression'] === 'true',
+      ...(a['compression-level'] !== undefined ? { level: Number(a['compression-level']) } : {}),
+    };
+    const records = await collectCache({
       records: await ctx.solver.records(), output: ctx.output, mode, worker: ctx.worker,
-      lookupLocal: (key) => ctx.solver.lookupLocal(key),
-      blobs: {
-        compression: (a['compression'] ?? 'gzip') as Compression, ociMediaTypes: manifest.oci,
-        forceCompression: a['force-compression'] === 'true',
-        ...(a['compression-level'] !== undefined ? { level: Number(a['compression-level']) } : {}),
-      },
+      lookupLocal: (key) => ctx.solver.lookupLocal(key), blobs,
     });
+    // mounts=true: the RUN --mount=type=cache dirs this build used, as more layers (cache-config.ts CACHE_MOUNT_KEY).
+    const cache = a['mounts'] === 'true' ? await addCacheMounts(records, { worker: ctx.worker, blobs }) : records;
     v.status('preparing build cache for export done');
-    // mounts=true (cache-mount contents, Helper MOUNTS): append the cache mounts' layers to `cache` here,
-    // before it is written (cache-config.ts CACHE_MOUNT_KEY).
     if (spec.type === 'registry') {
       await writeRegistryCache(ctx.worker, cache, { ref: a['ref']!, insecure: a['registry.insecure'] === 'true', manifest }, v);
     } else {

@@ -11,6 +11,7 @@
  *   from what the exporter had, also where the cache was seeded `from` a stage and emptied since.
  * - Blobs: getLayerBlob keyed by identity + dirFingerprint, so an unchanged cache is not compressed again and a
  *   changed one never reuses a stale blob.
+ * - A cache dir removed since the RUN used it (a prune from another process) is left out.
  * - The dir's own mode and owner are not in the tar (they are part of the identity: mode/uid/gid of the mount).
  */
 import type { CollectedCache } from '../export/collect.js';
@@ -20,6 +21,7 @@ import { getLayerBlob, type ContentStore, type LayerBlobOptions } from '../../ou
 import type { Descriptor } from '../../oci/schemas.js';
 import { writeLayerTar } from '../../snapshot/index.js';
 import type { Worker } from '../../solver/worker.js';
+import { exists } from '../../util/fs.js';
 import { dirFingerprint } from './fingerprint.js';
 import { cacheMountsOf } from './worker-mounts.js';
 
@@ -45,7 +47,8 @@ export async function collectCacheMounts(opts: CollectMountsOptions): Promise<Co
   const descriptors: Descriptor[] = [];
   for (const m of opts.mounts.usedMounts()) {
     opts.signal?.throwIfAborted();
-    const blob = await opts.mounts.withInstance(m, opts.signal, () => mountBlob(m, opts));
+    const blob = await opts.mounts.withInstance(m, opts.signal, async () => ((await exists(m.dataDir)) ? mountBlob(m, opts) : undefined));
+    if (blob === undefined) continue; // pruned since the RUN (buildctl prune from another process)
     layers.push({
       blob: blob.descriptor.digest, parent: -1,
       annotations: {
@@ -69,7 +72,12 @@ async function mountBlob(m: UsedCacheMount, opts: CollectMountsOptions): ReturnT
 /** `cache` plus this build's cache mounts: config layers appended, each blob listed once. */
 export function withCacheMounts(cache: CollectedCache, mounts: CollectedMounts): CollectedCache {
   const have = new Set(cache.layers.map((d) => d.digest));
-  const extra = mounts.descriptors.filter((d) => !have.has(d.digest) && (have.add(d.digest), true));
+  const extra: Descriptor[] = [];
+  for (const d of mounts.descriptors) {
+    if (have.has(d.digest)) continue; // e.g. an empty cache dir's blob = an empty layer's
+    have.add(d.digest);
+    extra.push(d);
+  }
   return {
     config: { ...cache.config, layers: [...(cache.config.layers ?? []), ...mounts.layers] },
     layers: [...cache.layers, ...extra],
