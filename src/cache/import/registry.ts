@@ -45,7 +45,8 @@ export async function loadRegistryCache(attrs: Readonly<Record<string, string>>,
     return { name, config, fetchBlob, close };
   } catch (e) {
     await close();
-    throw await client.userError(name, ref, e);
+    // Our own errors are complete; registry and network errors get the one-line, credential-free form.
+    throw e instanceof LayerError ? e : await client.userError(name, ref, e);
   }
 }
 
