@@ -145,11 +145,12 @@ RUN cat /a.txt /one > /combined
     }
   });
 
-  test('importing a ref that does not exist is a warning, and the build goes on', async () => {
-    const r = await w.buildctl(buildArgs(ctx, '--import-cache', `type=registry,ref=${reg}/${repo('none')}:nothing`),
+  test('importing a ref that does not exist, or an image without an inline cache, is a warning, and the build goes on', async () => {
+    const r = await w.buildctl(buildArgs(ctx, '--import-cache', `type=registry,ref=${reg}/${repo('none')}:nothing`, '--import-cache', `type=registry,ref=${testEnv().images.busybox}`),
       { env: { BUILDKITD_FLAGS: `--root ${await w.ownedDir('root-i-')}` } });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /--import-cache type=registry,ref=\S+: .*not found; building without it/);
+    assert.match(r.stderr, /--import-cache type=registry,ref=\S+: not found; building without it/);
+    assert.match(r.stderr, /--import-cache type=registry,ref=\S+busybox\S*: the image has no inline cache .*; building without it/);
     assert.match(r.stderr, /RUN cat/);
   });
 });
