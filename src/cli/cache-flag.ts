@@ -34,8 +34,9 @@ const RULES: Record<CacheDirection, Partial<Record<CacheType, AttrRules>>> = {
     inline: { schema: Type.Object({}) },
   },
   import: {
-    registry: { schema: Type.Object({ ref: TextAttr('an image reference'), 'registry.insecure': BoolAttr(), mounts: BoolAttr() }) },
-    local: { schema: Type.Object({ src: TextAttr('a directory'), tag: TextAttr(), digest: TextAttr('a digest'), mounts: BoolAttr() }) },
+    // No mounts= here: an imported cache's cache-mount entries are used whenever it has them (mounts-transfer).
+    registry: { schema: Type.Object({ ref: TextAttr('an image reference'), 'registry.insecure': BoolAttr() }) },
+    local: { schema: Type.Object({ src: TextAttr('a directory'), tag: TextAttr(), digest: TextAttr('a digest') }) },
   },
 };
 const REQUIRED: Partial<Record<CacheType, Record<CacheDirection, string | undefined>>> = {

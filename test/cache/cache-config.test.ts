@@ -92,11 +92,12 @@ test('mode=min keeps a record when its layers are a prefix of the final stack', 
   assert.ok(!isPrefix([a!, b!, c!, x!], [a!, b!, c!]));
 });
 
-test('flags: mounts is accepted, booleans are normalised, image-manifest needs OCI media types', () => {
+test('flags: mounts is accepted on export, booleans are normalised, image-manifest needs OCI media types', () => {
   assert.deepEqual(parseCacheSpec('type=registry,ref=r/c,mounts=true,image-manifest=1', 'export', '/'), {
     type: 'registry', attrs: { ref: 'r/c', mounts: 'true', 'image-manifest': 'true' },
   });
-  assert.equal(parseCacheSpec('type=local,src=c,mounts=false', 'import', '/').attrs['mounts'], 'false');
+  assert.equal(parseCacheSpec('type=local,dest=c,mounts=false', 'export', '/').attrs['mounts'], 'false');
+  assert.throws(() => parseCacheSpec('type=local,src=c,mounts=true', 'import', '/'), FlagError); // import needs no flag
   assert.equal(parseCacheSpec('type=registry,ref=r/c,registry.insecure=T', 'import', '/').attrs['registry.insecure'], 'true');
   assert.throws(() => parseCacheSpec('type=registry,ref=r/c,image-manifest=true,oci-mediatypes=false', 'export', '/'), FlagError);
   assert.throws(() => parseCacheSpec('type=inline,mode=max', 'export', '/'), FlagError);
