@@ -1,7 +1,7 @@
 /**
  * --export-cache ...,mounts=true through the real CLI, root and rootless: the RUN --mount=type=cache dirs a build
  * used travel with its cache; a build in a FRESH state dir that imports it finds the content (and owners) its RUN
- * left. Without mounts=true no cache mount is exported. Cache mounts of the --root that this build did not use
+ * left, through a local cache and a registry cache. Without mounts=true no cache mount is exported. Cache mounts of the --root that this build did not use
  * stay out of the export.
  */
 import { describe, test, before } from 'node:test';
@@ -76,6 +76,14 @@ RUN --mount=type=cache,target=/u,id=not-this-build echo u > /u/u
     // Another build arg: the RUN runs again, in a state dir that never had the cache mount.
     const b = await build({ root: await w.ownedDir('root-b-'), context: ctx, n: '2' }, '--import-cache', `type=local,src=${cache}`);
     assert.doesNotMatch(b.stderr, /WARN/, b.stderr);
+    assert.equal(await seen(b.out), 'from-build-1\n123:456\n');
+  });
+
+  test('mounts=true through a registry cache (zstd, image-manifest=true): the importing RUN finds the content', async () => {
+    const ref = `${testEnv().registry}/test/cache-mounts-${w.name}-${process.pid}:cache`;
+    await build({ root: await w.ownedDir('root-e-'), context: ctx, n: '1' },
+      '--export-cache', `type=registry,ref=${ref},mode=max,mounts=true,compression=zstd,image-manifest=true`);
+    const b = await build({ root: await w.ownedDir('root-f-'), context: ctx, n: '2' }, '--import-cache', `type=registry,ref=${ref}`);
     assert.equal(await seen(b.out), 'from-build-1\n123:456\n');
   });
 

@@ -8,6 +8,7 @@ import type { CacheSpec } from '../../build/request.js';
 import type { ProgressSink } from '../../progress/types.js';
 import type { ImportedLookup } from '../../solver/solver.js';
 import type { Worker } from '../../solver/worker.js';
+import { registerImportedMounts } from '../mounts-transfer/index.js';
 import { ImportedCache } from './imported-cache.js';
 import { loadLocalCache, type LoadedCache } from './local.js';
 import { loadRegistryCache } from './registry.js';
@@ -42,8 +43,9 @@ export async function loadImportedCaches(specs: readonly CacheSpec[], worker: Wo
       progress.warn(`--import-cache ${e.message.startsWith(name) ? e.message : `${name}: ${e.message}`}; building without it`);
     }
   }
-  // mounts=true (Helper MOUNTS): hand `loaded` (each one's config.layers with CACHE_MOUNT_KEY, and fetchBlob)
-  // to the cache-mount importer here, before the solve.
+  // RUN --mount=type=cache contents of caches exported with mounts=true (no flag needed here): nothing is
+  // fetched now; a cache mount is filled when a RUN of this build first uses it in this state dir.
+  registerImportedMounts(worker, loaded, progress);
   const close = async (): Promise<void> => { await Promise.all(closers.map((c) => c())); };
   if (loaded.length === 0) return { lookup: undefined, close };
   const cache = new ImportedCache(loaded, worker);
