@@ -2,6 +2,7 @@
  * Everything an op needs to execute on this machine: the state dir's stores, the registry client, the
  * --local directories, where to mount and run containers, and whether we are in a user namespace.
  */
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyStore } from '../cache/key-store.js';
 import { LayerStore } from '../cache/layer-store.js';
@@ -79,13 +80,16 @@ export class Worker {
 
   /** The persistent (path, size, mtime, inode) -> content hash memo of context files, loaded once. */
   checksumMemo(): Promise<FileChecksumMemo> {
-    const memo = this.memo ?? FileChecksumMemo.load(path.join(this.state.memo, 'context-checksums.json'));
+    const memo = this.memo ?? FileChecksumMemo.load(path.join(this.state.memo, 'context-checksums.bin'));
     this.memo = memo;
     return memo;
   }
 
-  /** Persist memos; called once at the end of a build. */
+  /** Persist memos (a no-op when nothing was added); called once at the end of a build. */
   async saveMemos(): Promise<void> {
-    if (this.memo) await (await this.memo).save();
+    if (!this.memo) return;
+    await (await this.memo).save();
+    // The JSON memo of earlier versions: replaced by the binary one, never read again.
+    await unlink(path.join(this.state.memo, 'context-checksums.json')).catch(() => undefined);
   }
 }

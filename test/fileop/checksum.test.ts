@@ -72,7 +72,7 @@ test('a missing path is a FileOpError; an empty wildcard adds nothing', async ()
 
 test('with a memo an unchanged file is not re-read', async () => {
   await makeTree(a, spec);
-  const file = path.join(a, 'memo.json');
+  const file = path.join(a, 'memo.bin');
   const memo = await FileChecksumMemo.load(file);
   const d0 = await sum(a, ['app'], { memo });
   assert.equal(memo.hits, 0);
@@ -97,21 +97,37 @@ test('with a memo an unchanged file is not re-read', async () => {
 
 test('recently modified files are not memoized (racy mtime)', async () => {
   await writeFile(path.join(a, 'fresh'), 'x');
-  const memo = await FileChecksumMemo.load(path.join(b, 'memo.json'));
+  const memo = await FileChecksumMemo.load(path.join(b, 'memo.bin'));
   await sum(a, ['fresh'], { memo });
   assert.equal(memo.size, 0);
 });
 
-test('FileChecksumMemo: a malformed file loads empty; save is atomic and caps entries', async () => {
-  const file = path.join(b, 'memo.json');
-  await writeFile(file, '{"version":1,"entries":[["k","not a digest"]]}');
+test('FileChecksumMemo: a malformed file loads empty; save is atomic, only after a change, and caps entries', async () => {
+  const file = path.join(b, 'memo.bin');
+  await writeFile(file, '{"version":1,"entries":[]}');
   assert.equal((await FileChecksumMemo.load(file)).size, 0);
-  await writeFile(file, '{not json');
+  const v = { size: 1, mtimeMs: 1_600_000_000_000.5, ino: 7, mode: 0o100644, uid: 0, gid: 0 };
+  const d = 'sha256:' + '0'.repeat(63) + '1';
   const memo = await FileChecksumMemo.load(file, { maxEntries: 2 });
-  const d = 'sha256:' + '0'.repeat(64);
-  memo.set('k1', d); memo.set('k2', d); memo.get('k1'); memo.set('k3', d);
-  assert.equal(memo.get('k2'), undefined); // least recently used went first
+  memo.set('/k1', v, d); memo.set('/k2', v, d);
+  assert.equal(memo.get('/k1', v), d);
+  memo.set('/k3', v, d);
   await memo.save();
-  const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries: Array<[string, string]> };
-  assert.deepEqual(parsed.entries.map(([k]) => k), ['k1', 'k3']);
+  const again = await FileChecksumMemo.load(file, { maxEntries: 2 });
+  assert.equal(again.size, 2);
+  assert.equal(again.get('/k2', v), undefined); // least recently used went first
+  assert.equal(again.get('/k1', v), d);
+  assert.equal(again.get('/k3', { ...v, mtimeMs: v.mtimeMs + 1 }), undefined); // another version of the file
+  assert.equal(again.get('/k3', v), d);
+  // Hits only: nothing to write (the file keeps its bytes and its inode).
+  const before = await stat(file, { bigint: true });
+  await again.save();
+  assert.equal((await stat(file, { bigint: true })).ino, before.ino);
+  // A flipped byte fails the crc: the memo loads empty rather than giving a wrong digest.
+  const bytes = await readFile(file);
+  bytes[bytes.length - 10] ^= 0xff;
+  await writeFile(file, bytes);
+  assert.equal((await FileChecksumMemo.load(file)).size, 0);
+  await writeFile(file, bytes.subarray(0, 40));
+  assert.equal((await FileChecksumMemo.load(file)).size, 0);
 });

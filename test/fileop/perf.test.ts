@@ -38,10 +38,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 test('checksum of 20,000 files: cold, memo-cold, memo-warm', async (t) => {
   const [d0, cold] = await timed(() => checksumPaths({ root: ctx, paths: ['/'], followSymlinks: true }));
-  const memo = await FileChecksumMemo.load(path.join(work, 'memo.json'));
+  const memo = await FileChecksumMemo.load(path.join(work, 'memo.bin'));
   const [d1, memoCold] = await timed(() => checksumPaths({ root: ctx, paths: ['/'], followSymlinks: true, memo }));
   const [, save] = await timed(() => memo.save());
-  const [loaded, load] = await timed(() => FileChecksumMemo.load(path.join(work, 'memo.json')));
+  const [loaded, load] = await timed(() => FileChecksumMemo.load(path.join(work, 'memo.bin')));
   const [d2, warm] = await timed(() => checksumPaths({ root: ctx, paths: ['/'], followSymlinks: true, memo: loaded }));
   t.diagnostic(`checksum 20k files: cold ${cold} ms, memo-cold ${memoCold} ms, memo-warm ${warm} ms; memo save ${save} ms, load ${load} ms`);
   assert.equal(d1, d0);
