@@ -72,8 +72,12 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
     cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: cliStderr(),
     loadBuild: loadBuildModule, signals: process, exit: (code) => process.exit(code), ...deps,
   };
-  let code = 0;
-  let running = false; // set when a handler starts: an error before that is a usage error from yargs
+  // yargs renders the whole help text whenever a command runs (to have it for failures, which we report
+  // ourselves): with every flag laid out that took ~25 ms of a cached build's start. Flags are listed only when
+  // help is asked for, and runCommand dispatches once parsing and validation are done.
+  const hidden = !wantsHelp(args);
+  const shown = <T extends object>(flags: T): T =>
+    Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, { ...v, hidden }])) as T;
   const cli: Argv = yargs([...args])
     .scriptName('buildctl')
     .usage('$0 [global flags] <command> [flags]\n\nBuild a Dockerfile without a daemon, like BuildKit\'s buildctl.')
@@ -81,35 +85,14 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
       'boolean-negation': false, 'camel-case-expansion': false, 'dot-notation': false, 'parse-numbers': false,
       'parse-positional-numbers': false, 'duplicate-arguments-array': true,
     })
-    .options(Object.fromEntries(Object.entries(GLOBAL_FLAGS).map(([k, v]) => [k, { ...v, global: true, group: 'Global flags:' }])))
-    .command(['build', 'b'], 'Build a Dockerfile', (y) => y.options(BUILD_FLAGS), async (argv) => {
-      running = true;
-      // Command modules load on use: --help, --version and usage errors skip TypeBox and the flag parsers.
-      const { buildCommand } = await import('./build-command.js');
-      code = await buildCommand(argv, io);
-    })
+    .options(Object.fromEntries(Object.entries(GLOBAL_FLAGS).map(([k, v]) => [k, { ...v, global: true, group: 'Global flags:', hidden }])))
+    .command(['build', 'b'], 'Build a Dockerfile', (y) => y.options(shown(BUILD_FLAGS)))
     .command('debug', 'Debug commands', (y) => y
-      .command('dump-llb', 'Print the LLB graph for these flags, one JSON object per line', (d) => d.options(SOURCE_FLAGS), async (argv) => {
-        running = true;
-        const { dumpLlbCommand } = await import('./dump-llb-command.js');
-        code = await dumpLlbCommand(argv, io);
-      })
+      .command('dump-llb', 'Print the LLB graph for these flags, one JSON object per line', (d) => d.options(shown(SOURCE_FLAGS)))
       .demandCommand(1, 'debug needs a subcommand: dump-llb'))
-    .command('doctor', 'Check this machine for builds in the default mode (rootless: rootlesskit, subuid, overlay, /proc)', (y) => y, async (argv) => {
-      running = true;
-      const { doctorCommand } = await import('./doctor-command.js');
-      code = await doctorCommand(argv, io);
-    })
-    .command('du', 'Disk usage of the --root state dir', (y) => y.options(DU_FLAGS), async (argv) => {
-      running = true;
-      const { duCommand } = await import('./du-command.js');
-      code = await duCommand(argv, io);
-    })
-    .command('prune', 'Remove cache records from the --root state dir', (y) => y.options(PRUNE_FLAGS), async (argv) => {
-      running = true;
-      const { pruneCommand } = await import('./prune-command.js');
-      code = await pruneCommand(argv, io);
-    })
+    .command('doctor', 'Check this machine for builds in the default mode (rootless: rootlesskit, subuid, overlay, /proc)', (y) => y)
+    .command('du', 'Disk usage of the --root state dir', (y) => y.options(shown(DU_FLAGS)))
+    .command('prune', 'Remove cache records from the --root state dir', (y) => y.options(shown(PRUNE_FLAGS)))
     .demandCommand(1, 'a command is required: build, du, prune, doctor or debug dump-llb (see buildctl --help)')
     .strict()
     .help().alias('h', 'help')
@@ -117,17 +100,46 @@ export async function main(args: readonly string[], deps: Partial<CommandIO> = {
     .fail(false)
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 80));
+  let argv: Awaited<ReturnType<Argv['parseAsync']>>;
   try {
-    await cli.parseAsync();
-    return code;
+    argv = await cli.parseAsync();
   } catch (e) {
-    if (!running && e instanceof Error && !(e instanceof BuildError)) {
-      io.stderr.write(`error: ${usageMessage(e.message, args)}\n`);
-      return 1;
-    }
+    io.stderr.write(e instanceof Error && !(e instanceof BuildError) ? `error: ${usageMessage(e.message, args)}\n` : formatError(e, false));
+    return 1;
+  }
+  if (argv['help'] === true || argv['version'] === true) return 0; // yargs printed it
+  try {
+    return await runCommand(argv, io);
+  } catch (e) {
     io.stderr.write(formatError(e, args.includes('--debug') || args.includes('--debug=true')));
     return e instanceof CanceledError ? e.exitCode : 1;
   }
+}
+
+/** Run the command yargs parsed. Command modules load on use: --help, --version and usage errors skip them. */
+async function runCommand(argv: { _: (string | number)[] }, io: CommandIO): Promise<number> {
+  const [cmd, sub] = argv._.map(String);
+  switch (cmd) {
+    case 'build':
+    case 'b':
+      return (await import('./build-command.js')).buildCommand(argv, io);
+    case 'debug':
+      if (sub !== 'dump-llb') throw new Error(`unknown debug command ${sub ?? ''}`);
+      return (await import('./dump-llb-command.js')).dumpLlbCommand(argv, io);
+    case 'doctor':
+      return (await import('./doctor-command.js')).doctorCommand(argv, io);
+    case 'du':
+      return (await import('./du-command.js')).duCommand(argv, io);
+    case 'prune':
+      return (await import('./prune-command.js')).pruneCommand(argv, io);
+    default:
+      throw new Error(`unknown command ${cmd ?? ''}`);
+  }
+}
+
+/** True when the arguments ask for help (the only output that lists the flags). */
+function wantsHelp(args: readonly string[]): boolean {
+  return args.some((a) => a === '--help' || a === '-h' || a.startsWith('--help='));
 }
 
 /** yargs' message as one line; unknown flags and commands get a did-you-mean. */
