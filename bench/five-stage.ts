@@ -8,23 +8,17 @@
  * cost. Prints medians. Run via bench/run.sh, which puts the state dirs on a loop-mounted ext4 (see RUNTIME-FACTS).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testEnv } from '../test/helpers/env.js';
 import { SCRIPT } from '../test/e2e/helpers.js';
+import { writeFiveStageContext } from './lib.js';
 
 const env = testEnv();
 const work = mkdtempSync(path.join(process.env['BENCH_DIR'] ?? os.tmpdir(), 'bench-5stage-'));
 const ctx = path.join(work, 'ctx');
-mkdirSync(ctx);
-const stage = (name: string, base: string): string =>
-  `FROM ${base} AS ${name}\nCOPY ${name}.txt /in/\nRUN seq 1 200000 | sha256sum > /out-${name} && cat /in/${name}.txt >> /out-${name}\n`;
-writeFileSync(path.join(ctx, 'Dockerfile'), [
-  stage('a', env.images.busybox), stage('b', env.images.busybox), stage('c', env.images.debian), stage('d', env.images.debian),
-  `FROM ${env.images.busybox}\nCOPY --from=a /out-a /\nCOPY --from=b /out-b /\nCOPY --from=c /out-c /\nCOPY --from=d /out-d /\n`,
-].join('\n'));
-for (const n of ['a', 'b', 'c', 'd']) writeFileSync(path.join(ctx, `${n}.txt`), `input ${n}\n`);
+writeFiveStageContext(ctx, env);
 
 interface Who { name: string; uid: number; gid: number; env: NodeJS.ProcessEnv }
 const user = env.users.rootless;

@@ -18,6 +18,10 @@ mount -o loop "$img" "$mnt"
 export BENCH_DIR=$mnt TMPDIR=$mnt
 echo "== five-stage build (5 stages, 4 independent), end to end through scripts/buildctl-daemonless.sh"
 node dist/bench/five-stage.js
+echo "== cache (issue 6): 20,000 small files + one 200 MB file, COPY . /src, warm --root: touch one file / edit one file / nothing changed"
+node dist/bench/cache-context.js 7
+echo "== cache (issue 6): the 5-stage build on a fresh --root with --import-cache type=local of an earlier build, vs cold"
+node dist/bench/cache-import.js 5
 echo "== one RUN: runContainer vs bare runc run"
 node dist/test/runtime/run-overhead.bench.js 20 | tail -4
 echo "== unpacking the Debian test image's rootfs layer vs GNU tar"
