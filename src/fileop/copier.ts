@@ -32,8 +32,12 @@ export interface CopierOptions extends InfoOptions {
   displayTarget: (host: string) => string;
 }
 
-/** A source directory on the way down, created in the target when a descendant is included. */
-interface ParentDir { dst: string; st: BigIntStats; ensured: boolean; next?: ParentDir }
+/**
+ * A source directory on the way down, created in the target when a descendant is included. `fresh`: this copy
+ * created it (mode 0700, its own mode set after its children), so nothing else is in it and what we create in
+ * it is owned by our effective ids (no setgid directory can hand down its group).
+ */
+interface ParentDir { dst: string; st: BigIntStats; ensured: boolean; fresh: boolean; next?: ParentDir }
 
 const BIG_FILE = 8n * 1024n * 1024n;
 const COPY_FLAGS = constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL; // reflink when possible; never open an existing target
@@ -68,7 +72,9 @@ export class Copier {
       include = false;
       hiddenDirSkippable = this.opts.contextFilter.canSkipDir(src);
     }
-    const targetSt = lstatOrUndefined(target);
+    // In a fresh directory the target cannot exist: no lookup (through overlayfs a miss searches every lower).
+    const fresh = chain?.fresh === true;
+    const targetSt = fresh ? undefined : lstatOrUndefined(target);
     if (include) {
       if (this.opts.alwaysReplaceExistingDestPaths && targetSt && !(st.isDirectory() && targetSt.isDirectory())) {
         rmSync(target, { recursive: true, force: true });
@@ -79,22 +85,22 @@ export class Copier {
       // An excluded directory cannot hold an included entry unless a '!' pattern may re-include one.
       if (excluded && !this.opts.exclude!.hasExclusions()) return;
       if (hiddenDirSkippable) return;
-      const me: ParentDir = { dst: target, st, ensured: false };
+      const me: ParentDir = { dst: target, st, ensured: false, fresh: false };
       if (chain !== undefined) me.next = chain;
       let created = false;
-      if (include) { created = this.copyDirectoryOnly(target, st, overwriteMeta); me.ensured = true; }
+      if (include) { created = this.copyDirectoryOnly(target, st, overwriteMeta); me.ensured = true; me.fresh = created; }
       for (const name of readdirSync(src)) {
         await this.copy(path.join(src, name), rel === '' ? name : `${rel}/${name}`, path.join(target, name), true, me, incInfo, excInfo);
       }
       if (!overwriteMeta) {
         // The top directory keeps its target metadata unless we created it; only its times follow the source.
-        if (created) copyFileInfo(target, st, this.opts);
+        if (created) copyFileInfo(target, st, this.opts, this.ownedBy(fresh));
         else if (targetSt) copyTimes(target, st, this.opts.timestamp);
-      } else if (include) copyFileInfo(target, st, this.opts);
+      } else if (include) copyFileInfo(target, st, this.opts, this.ownedBy(fresh && created));
       return;
     }
     if (!include) return;
-    this.ensureEmptyFileTarget(target);
+    if (!fresh) this.ensureEmptyFileTarget(target);
     if (st.isFile()) {
       if (await this.copyRegular(src, target, st)) return;
     } else if (st.isSymbolicLink()) {
@@ -102,7 +108,12 @@ export class Copier {
     } else if (!(await makeSpecial(target, st))) {
       return; // a socket: nothing to recreate
     }
-    copyFileInfo(target, st, this.opts);
+    copyFileInfo(target, st, this.opts, this.ownedBy(fresh));
+  }
+
+  /** The owner of an entry this copy just created, when known (in a fresh dir): our effective ids. */
+  private ownedBy(freshEntry: boolean): { uid: number; gid: number } | undefined {
+    return freshEntry && process.geteuid && process.getegid ? { uid: process.geteuid(), gid: process.getegid() } : undefined;
   }
 
   /** Copy a regular file, or hardlink it to the earlier copy of the same inode. True when linked. */

@@ -19,11 +19,14 @@ export interface InfoOptions {
   timestamp?: number | undefined;
 }
 
-/** Give `target` the metadata of the source entry `st`, overridden by opts. */
-export function copyFileInfo(target: string, st: BigIntStats, opts: InfoOptions): void {
+/**
+ * Give `target` the metadata of the source entry `st`, overridden by opts. `ownedBy`: the owner target has
+ * already (an entry just created, see Copier.ownedBy); the chown is skipped when it is the wanted one.
+ */
+export function copyFileInfo(target: string, st: BigIntStats, opts: InfoOptions, ownedBy?: { uid: number; gid: number }): void {
   const uid = opts.chown?.uid ?? Number(st.uid);
   const gid = opts.chown?.gid ?? Number(st.gid);
-  lchownSync(target, uid, gid);
+  if (ownedBy?.uid !== uid || ownedBy.gid !== gid) lchownSync(target, uid, gid);
   if (!st.isSymbolicLink()) {
     const perm = Number(st.mode & 0o7777n);
     chmodSync(target, opts.mode !== undefined ? opts.mode.apply(perm, st.isDirectory()) : perm);
