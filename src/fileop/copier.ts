@@ -34,10 +34,11 @@ export interface CopierOptions extends InfoOptions {
 
 /**
  * A source directory on the way down, created in the target when a descendant is included. `fresh`: this copy
- * created it (mode 0700, its own mode set after its children), so nothing else is in it and what we create in
- * it is owned by our effective ids (no setgid directory can hand down its group).
+ * created it (its own mode is set after its children), so nothing else is in it, and `childOwner` is who owns
+ * what we create in it: our effective uid, and our gid unless the new dir inherited a setgid bit.
  */
-interface ParentDir { dst: string; st: BigIntStats; ensured: boolean; fresh: boolean; next?: ParentDir }
+interface ParentDir { dst: string; st: BigIntStats; ensured: boolean; fresh: boolean; childOwner?: Owner; next?: ParentDir }
+interface Owner { uid: number; gid: number }
 
 const BIG_FILE = 8n * 1024n * 1024n;
 const COPY_FLAGS = constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL; // reflink when possible; never open an existing target
@@ -88,15 +89,25 @@ export class Copier {
       const me: ParentDir = { dst: target, st, ensured: false, fresh: false };
       if (chain !== undefined) me.next = chain;
       let created = false;
-      if (include) { created = this.copyDirectoryOnly(target, st, overwriteMeta); me.ensured = true; me.fresh = created; }
+      let dirOwner: Owner | undefined;
+      if (include) {
+        created = this.copyDirectoryOnly(target, st, overwriteMeta);
+        me.ensured = true;
+        if (created) {
+          const made = lstatSync(target); // one per created dir: its owner and setgid bit decide its children's
+          dirOwner = { uid: made.uid, gid: made.gid };
+          me.fresh = true;
+          if (process.geteuid && process.getegid) me.childOwner = { uid: process.geteuid(), gid: made.mode & 0o2000 ? made.gid : process.getegid() };
+        }
+      }
       for (const name of readdirSync(src)) {
         await this.copy(path.join(src, name), rel === '' ? name : `${rel}/${name}`, path.join(target, name), true, me, incInfo, excInfo);
       }
       if (!overwriteMeta) {
         // The top directory keeps its target metadata unless we created it; only its times follow the source.
-        if (created) copyFileInfo(target, st, this.opts, this.ownedBy(fresh));
+        if (created) copyFileInfo(target, st, this.opts, dirOwner);
         else if (targetSt) copyTimes(target, st, this.opts.timestamp);
-      } else if (include) copyFileInfo(target, st, this.opts, this.ownedBy(fresh && created));
+      } else if (include) copyFileInfo(target, st, this.opts, dirOwner);
       return;
     }
     if (!include) return;
@@ -108,12 +119,7 @@ export class Copier {
     } else if (!(await makeSpecial(target, st))) {
       return; // a socket: nothing to recreate
     }
-    copyFileInfo(target, st, this.opts, this.ownedBy(fresh));
-  }
-
-  /** The owner of an entry this copy just created, when known (in a fresh dir): our effective ids. */
-  private ownedBy(freshEntry: boolean): { uid: number; gid: number } | undefined {
-    return freshEntry && process.geteuid && process.getegid ? { uid: process.geteuid(), gid: process.getegid() } : undefined;
+    copyFileInfo(target, st, this.opts, chain?.childOwner);
   }
 
   /** Copy a regular file, or hardlink it to the earlier copy of the same inode. True when linked. */

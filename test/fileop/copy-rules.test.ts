@@ -1,7 +1,7 @@
 /** BuildKit's COPY rules beyond the basics: several sources without a slash, --chmod on created dirs, --parents, required paths, owners of context files. */
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { chown, lstat } from 'node:fs/promises';
+import { chmod, chown, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { ContextFilter, copy, type CopyAction } from '../../src/fileop/index.js';
 import { FileOpError } from '../../src/errors.js';
@@ -69,4 +69,20 @@ test('defaultOwner (a --local source) makes copied entries root-owned unless --c
   assert.equal((await lstat(path.join(dst, 'o/f'))).uid, 0);
   await copy({ srcRoot: src, destRoot: dst, action: act('/d', '/c', { chown: { uid: 7, gid: 8 } }), defaultOwner: { uid: 0, gid: 0 } });
   assert.deepEqual([(await lstat(path.join(dst, 'c/f'))).uid, (await lstat(path.join(dst, 'c/f'))).gid], [7, 8]);
+});
+
+test('owners are right whether or not the copy created the directory: a setgid target dir does not hand down its group', async () => {
+  await makeTree(src, { 'd/f': 'x', 'd/sub/g': 'y' });
+  await chown(path.join(src, 'd/sub/g'), 0, 0);
+  await chown(path.join(src, 'd/sub'), 0, 4321);
+  await chmod(path.join(src, 'd/sub'), 0o2755); // setgid source dir: its copy is made by us, its mode set last
+  await makeTree(dst, { 'sg/.keep': '' });
+  await chown(path.join(dst, 'sg'), 0, 4321);
+  await chmod(path.join(dst, 'sg'), 0o2775); // an existing setgid dir: new entries in it would get group 4321
+  await copy({ srcRoot: src, destRoot: dst, action: act('/d', '/sg') });
+  const owner = async (p: string) => { const s = await lstat(path.join(dst, p)); return [s.uid, s.gid]; };
+  assert.deepEqual(await owner('sg/f'), [0, 0]);
+  assert.deepEqual(await owner('sg/sub'), [0, 4321]);
+  assert.deepEqual(await owner('sg/sub/g'), [0, 0]);
+  assert.equal((await lstat(path.join(dst, 'sg/sub'))).mode & 0o7777, 0o2755);
 });
