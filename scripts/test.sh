@@ -63,11 +63,16 @@ if [[ ${#files[@]} -eq 0 ]]; then
   exit 1
 fi
 
-trap 'bash "$repo/scripts/test-setup.sh" --stop >/dev/null 2>&1' EXIT
+# The tests' temp dirs (contexts, outputs, ephemeral state) go to one dir of this run, removed at the end: a
+# shared /tmp filling with thousands of leftovers slows every later build's temp-dir scan. Sticky and
+# world-writable like /tmp: the rootless tests' user writes there too.
+test_tmp=$(mktemp -d /tmp/bk-tests.XXXXXX)
+chmod 1777 "$test_tmp"
+trap 'bash "$repo/scripts/test-setup.sh" --stop >/dev/null 2>&1; rm -rf --one-file-system "$test_tmp"' EXIT
 if ! bash scripts/test-setup.sh; then
   note "test setup failed"
   exit 1
 fi
 
-node --test --test-concurrency=1 "${files[@]}" || failed=1
+TMPDIR=$test_tmp node --test --test-concurrency=1 "${files[@]}" || failed=1
 exit "$failed"

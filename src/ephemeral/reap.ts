@@ -31,15 +31,28 @@ export async function mountsUnder(dir: string): Promise<string[]> {
   return info.split('\n').map((l) => l.split(' ')[4] ?? '').map(unescapeMountPath).filter((m) => m === dir || m.startsWith(dir + '/'));
 }
 
+const MKDTEMP_SUFFIX = /^[A-Za-z0-9]{6}$/;
+
+/** `prefix` + mkdtemp's suffix, or `buildctl-state-` + suffix when the prefix is `buildctl-` (one shared base). */
+export function isSessionDirName(name: string, prefix: string): boolean {
+  if (!name.startsWith(prefix)) return false;
+  const rest = name.slice(prefix.length);
+  return MKDTEMP_SUFFIX.test(rest) || (prefix === 'buildctl-' && rest.startsWith('state-') && MKDTEMP_SUFFIX.test(rest.slice(6)));
+}
+
 function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-/** Reap the dead builds' dirs named PREFIX* in `base`. Returns the dirs removed; problems are not errors. */
+/**
+ * Reap the dead builds' dirs in `base` named PREFIX plus mkdtemp's six characters (so `buildctl-` matches
+ * `buildctl-AbC123` and, with its own prefix, `buildctl-state-AbC123`). Only those names are stat'ed: a shared
+ * $TMPDIR can hold thousands of other `buildctl-*` entries. Returns the dirs removed; problems are not errors.
+ */
 export async function reapDeadDirs(base: string, prefix: string): Promise<string[]> {
   const names = await readdir(base).catch(() => [] as string[]);
   const removed: string[] = [];
-  for (const name of names.filter((n) => n.startsWith(prefix))) {
+  for (const name of names.filter((n) => isSessionDirName(n, prefix))) {
     const dir = path.join(base, name);
     try {
       const st = await stat(dir);
