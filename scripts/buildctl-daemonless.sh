@@ -14,6 +14,9 @@
 #   --oci-worker-snapshotter NAME                 auto, overlayfs, native
 #   --oci-worker-net MODE                         auto, host, slirp4netns (rootless: the whole build under
 #                                                 rootlesskit --net=slirp4netns --disable-host-loopback)
+#   --oci-worker-gc-keepstorage SIZE              GC budget for the --root state dir at the end of a build
+#                                                 (MB as buildkitd reads a bare number, or with a unit: 10GB)
+#   --oci-worker-gc[=true|false]                  --oci-worker-gc=false turns that GC off
 #   --oci-worker[=true], --containerd-worker=false  accepted, nothing to do: the OCI worker is the only one
 # Anything else is an error. BUILDCTL_NODE overrides the node binary (default: node from PATH).
 #
@@ -59,9 +62,11 @@ for word in $BUILDKITD_FLAGS; do
     continue
   fi
   case $word in
-    --root | --config | --oci-worker-snapshotter | --oci-worker-net)
+    --root | --config | --oci-worker-snapshotter | --oci-worker-net | --oci-worker-gc-keepstorage)
       want=$word ;;
-    --root=?* | --config=?* | --oci-worker-snapshotter=?* | --oci-worker-net=?*)
+    --root=?* | --config=?* | --oci-worker-snapshotter=?* | --oci-worker-net=?* | --oci-worker-gc-keepstorage=?*)
+      flags="$flags $word" ;;
+    --oci-worker-gc | --oci-worker-gc=true | --oci-worker-gc=false)
       flags="$flags $word" ;;
     --debug | --oci-worker-no-process-sandbox | --debug=true | --oci-worker-no-process-sandbox=true)
       flags="$flags ${word%=true}" ;;
@@ -70,7 +75,7 @@ for word in $BUILDKITD_FLAGS; do
     --oci-worker=false | --containerd-worker | --containerd-worker=true)
       die "BUILDKITD_FLAGS: $word is not supported: the OCI (runc) worker is the only worker" ;;
     *)
-      die "BUILDKITD_FLAGS: unsupported flag $word (supported: --root, --config, --debug, --oci-worker-no-process-sandbox, --oci-worker-snapshotter, --oci-worker-net)" ;;
+      die "BUILDKITD_FLAGS: unsupported flag $word (supported: --root, --config, --debug, --oci-worker-no-process-sandbox, --oci-worker-snapshotter, --oci-worker-net, --oci-worker-gc, --oci-worker-gc-keepstorage)" ;;
   esac
 done
 [ -z "$want" ] || die "$want in BUILDKITD_FLAGS needs a value"
@@ -110,7 +115,7 @@ for a in $flags "$@"; do
   case $a in
     --oci-worker-net) skip=net ;;
     --oci-worker-net=*) net=${a#*=} ;;
-    --root | --config | --oci-worker-snapshotter) skip=value ;;
+    --root | --config | --oci-worker-snapshotter | --oci-worker-gc-keepstorage) skip=value ;;
     -*) ;;
     *) [ -n "$cmd" ] || cmd=$a ;;
   esac

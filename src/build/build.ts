@@ -103,10 +103,14 @@ export async function runBuild(req: BuildRequest, daemon: DaemonOptions, ctx: Bu
     const response = await exportOutputs(req.outputs, input, worker, ctx.progress);
     if (output !== undefined) await exportCaches(req.exportCache ?? [], { solver, output, worker, progress: ctx.progress, ...(inline ? { inlineUsed: inline.used() } : {}) });
     // After everything that reads the cache (outputs, cache export): the GC may remove any record.
-    await gcAfterBuild({ state: session.state, persistent: session.persistent, settings: gcSettings({ ...(daemon.config !== undefined ? { config: daemon.config } : {}) }), used: result.layers });
+    await gcAfterBuild({
+      state: session.state, persistent: session.persistent, used: result.layers, lease: worker.layers.lease,
+      settings: gcSettings({ config: daemon.config, flagBytes: daemon.gcKeepBytes, flagGc: daemon.gc }),
+    });
     return response;
   } finally {
     await imported?.close();
+    await worker?.layers.lease.release().catch(() => undefined); // a failed build's lease (gcAfterBuild released a good one's)
     const problems = await session.close(worker?.mounts);
     for (const p of problems) ctx.progress.warn(p);
   }

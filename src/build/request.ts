@@ -111,6 +111,10 @@ export interface DaemonOptions {
   readonly net?: 'auto' | 'host' | 'slirp4netns';
   /** --config: absolute path of a buildkitd.toml (checked to exist; not yet read). */
   readonly config?: string;
+  /** --oci-worker-gc-keepstorage in bytes: the end-of-build GC's budget (wins over gckeepstorage in --config). */
+  readonly gcKeepBytes?: number;
+  /** --oci-worker-gc=false turns the end-of-build GC off; undefined: as --config says (default on). */
+  readonly gc?: boolean;
   // ---- end CLI extension ----
 }
 

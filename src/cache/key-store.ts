@@ -2,6 +2,7 @@
  * Cache key -> result record. A record names, per output of the vertex, the stack of layer ids that make up
  * its snapshot. Records are written atomically after the layers they name are published.
  */
+import { utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
@@ -10,6 +11,7 @@ import { writeFileAtomic } from './atomic.js';
 import { LockDir, type AcquireOptions, type Lock } from './locks.js';
 import type { StateDir } from './state-dir.js';
 import { readTextIfExists } from '../util/fs.js';
+import { isErrno } from '../errors.js';
 
 const CacheRecordSchema = Type.Object({
   /** Per output index: the layer ids bottom to top. */
@@ -46,6 +48,11 @@ export class KeyStore {
     } catch {
       return undefined; // a torn write cannot happen (atomic rename), but never trust a bad record
     }
+  }
+
+  /** Mark the record used now (a cache hit); its file's mtime is its last use. A record pruned meanwhile is fine. */
+  async touch(key: string, now = new Date()): Promise<void> {
+    await utimes(this.fileOf(key), now, now).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
   }
 
   async put(key: string, outputs: string[][]): Promise<void> {

@@ -3,13 +3,17 @@
  * (snapshot/overlay-format.ts). A layer is created in tmp/, filled (unpacked, or used as a RUN's upperdir), then
  * published by writing layer.json inside it and renaming the dir to layers/<id>. Only dirs with layer.json are
  * ever used, so a crash mid-way leaves nothing that a later build trusts.
+ *
+ * Every layer this store hands out or publishes is first added to its lease (leases.ts), so a prune or GC in
+ * another process never deletes a layer a running build uses; last use is the mtime of layer.json (touch()).
  */
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isErrno } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { Lease } from './leases.js';
 import { LockDir, type AcquireOptions } from './locks.js';
 import { ownedTempPrefix, sweepDeadTemps } from './tmp-sweep.js';
 import type { StateDir } from './state-dir.js';
@@ -49,8 +53,15 @@ export class LayerStore {
   private readonly locks: LockDir;
   /** Leftovers of killed builds are swept once per process, on the first miss (never on a fully cached build). */
   private swept: Promise<unknown> | undefined;
+  private readonly touched = new Set<string>();
+  /**
+   * What this build uses, protected from prune/GC until release. Layers are added by get/commit; others (cache
+   * mounts) may add the record ids they use.
+   */
+  readonly lease: Lease;
   constructor(private readonly state: StateDir) {
     this.locks = new LockDir(path.join(state.root, 'locks'));
+    this.lease = new Lease(path.join(state.root, 'leases'));
   }
 
   private dirOf(id: string): string {
@@ -58,11 +69,15 @@ export class LayerStore {
     return path.join(this.state.layers, id);
   }
 
-  /** The published layer, or undefined when it does not exist (or is incomplete). */
+  /**
+   * The published layer, or undefined when it does not exist (or is incomplete). The id is leased BEFORE the
+   * layer is looked at (the order the lease protocol needs), so a layer returned here stays until release.
+   */
   async get(id: string): Promise<Layer | undefined> {
     const hit = this.known.get(id);
     if (hit) return hit;
     const root = this.dirOf(id);
+    await this.lease.add(id);
     const raw = await readTextIfExists(path.join(root, 'layer.json'));
     if (raw === undefined) return undefined;
     const meta: unknown = JSON.parse(raw);
@@ -119,6 +134,7 @@ export class LayerStore {
     const full: LayerMeta = { ...meta, id, created: new Date().toISOString() };
     await writeFileAtomic(path.join(pending.root, 'layer.json'), JSON.stringify(full));
     const dest = this.dirOf(id);
+    await this.lease.add(id); // leased before it is visible in layers/
     try {
       await rename(pending.root, dest);
     } catch (e) {
@@ -131,6 +147,17 @@ export class LayerStore {
     const layer = { id, dir: path.join(dest, 'diff'), meta: full };
     this.known.set(id, layer);
     return layer;
+  }
+
+  /**
+   * Mark layers used now (a cache hit): layer.json's mtime is a layer's last use for du, prune --keep-duration
+   * and the GC's LRU order. Once per layer per build: a few utimes(2) on the fully cached path.
+   */
+  async touch(ids: readonly string[], now = new Date()): Promise<void> {
+    await Promise.all(ids.filter((id) => !this.touched.has(id)).map(async (id) => {
+      this.touched.add(id);
+      await utimes(path.join(this.dirOf(id), 'layer.json'), now, now).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
+    }));
   }
 
   async discard(pending: PendingLayer): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * The buildkitd flags we take as global flags (buildctl-daemonless.sh passes BUILDKITD_FLAGS through):
- * --root, --config, --debug, --oci-worker-snapshotter, --oci-worker-no-process-sandbox, --oci-worker-net.
+ * --root, --config, --debug, --oci-worker-snapshotter, --oci-worker-no-process-sandbox, --oci-worker-net,
+ * --oci-worker-gc, --oci-worker-gc-keepstorage.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DaemonOptions } from '../build/request.js';
 import { FlagError, isErrno } from '../errors.js';
 import { applyBuildkitdConfig } from '../config/daemon-config.js';
+import { parseBytes } from '../gc/units.js';
 import type { GlobalArgv } from './schemas.js';
 import { last } from './schemas.js';
 
@@ -18,6 +20,10 @@ export function parseDaemonOptions(argv: GlobalArgv, cwd: string): DaemonOptions
   const config = last(argv.config);
   const snapshotter = last(argv['oci-worker-snapshotter']);
   const net = last(argv['oci-worker-net']);
+  const gc = last(argv['oci-worker-gc']);
+  const keepStorage = last(argv['oci-worker-gc-keepstorage']);
+  // buildkitd reads a bare number in MB; a unit may be given too (10GB).
+  const gcKeepBytes = keepStorage !== undefined ? parseBytes(keepStorage, '--oci-worker-gc-keepstorage', 1e6) : undefined;
   if (root === '') throw new FlagError('--root needs a directory');
   if (snapshotter !== undefined && !(SNAPSHOTTERS as readonly string[]).includes(snapshotter)) {
     throw new FlagError(`--oci-worker-snapshotter=${snapshotter} is not supported (${SNAPSHOTTERS.join(', ')})`);
@@ -43,6 +49,8 @@ export function parseDaemonOptions(argv: GlobalArgv, cwd: string): DaemonOptions
     noProcessSandbox: lastBool(argv['oci-worker-no-process-sandbox']),
     ...(net !== undefined ? { net: net as DaemonOptions['net'] } : {}),
     ...(configPath !== undefined ? { config: configPath } : {}),
+    ...(gc !== undefined ? { gc } : {}),
+    ...(gcKeepBytes !== undefined ? { gcKeepBytes } : {}),
   });
 }
 

@@ -7,6 +7,8 @@ import { gcStateDir, reexecIfUnprivileged, removeGivenRunDir } from '../gc/comma
 import { matchesAll, parseFilter } from '../gc/filter.js';
 import { readKeyIndex } from '../gc/key-index.js';
 import { listRecords } from '../gc/records.js';
+import { leaseDir } from '../gc/prune.js';
+import { readLeases } from '../cache/leases.js';
 import { renderDuSummary, renderTable, renderVerbose } from '../gc/render.js';
 import { parseDaemonOptions } from './daemon-flags.js';
 import type { CommandIO } from './io.js';
@@ -25,7 +27,7 @@ export async function duCommand(rawArgv: unknown, io: CommandIO): Promise<number
   try {
     const state = await gcStateDir(daemon.root, 'du');
     const now = new Date();
-    const records = state === undefined ? [] : (await listRecords(state, (await readKeyIndex(state)).referenced))
+    const records = state === undefined ? [] : (await listRecords(state, (await readKeyIndex(state)).referenced, (await readLeases(leaseDir(state))).ids))
       .filter((r) => matchesAll(filters, r, now))
       .sort((a, b) => b.size - a.size);
     const body = last(argv.verbose) === true ? renderVerbose(records, now) : renderTable(records, now);

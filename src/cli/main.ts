@@ -21,6 +21,8 @@ const GLOBAL_FLAGS = {
   'oci-worker-snapshotter': { type: 'string', describe: 'Snapshotter: auto, overlayfs, native' },
   'oci-worker-no-process-sandbox': { type: 'boolean', describe: 'Do not give RUN steps their own PID namespace' },
   'oci-worker-net': { type: 'string', describe: 'RUN network: auto, host, slirp4netns (rootless: isolate the whole build)' },
+  'oci-worker-gc': { type: 'boolean', describe: 'GC the --root state dir at the end of a build (default true; needs a budget)' },
+  'oci-worker-gc-keepstorage': { type: 'string', describe: 'GC budget for the whole --root state dir: MB, or with a unit (10GB)' },
 } as const;
 
 const SOURCE_FLAGS = {

@@ -20,6 +20,8 @@ export const GlobalArgvSchema = Type.Object({
   'oci-worker-snapshotter': Str('a snapshotter name'),
   'oci-worker-no-process-sandbox': Bool(),
   'oci-worker-net': Str('a network mode'),
+  'oci-worker-gc': Bool(),
+  'oci-worker-gc-keepstorage': Str('a size (MB, or with a unit: 10GB)'),
 });
 export type GlobalArgv = Static<typeof GlobalArgvSchema>;
 

@@ -45,8 +45,8 @@ function fieldOf(r: UsageRecord, key: string): string {
     case 'id': return r.id;
     case 'type': return r.type;
     case 'description': return r.description;
-    case 'inuse': return 'false'; // daemonless: no other build holds a record while du/prune run
-    case 'reclaimable': return 'true';
+    case 'inuse': return String(r.inUse); // a running build leases it (cache/leases.ts)
+    case 'reclaimable': return String(!r.inUse);
     case 'shared': return String(r.referenced);
     case 'private': return String(!r.referenced);
     default: return '';

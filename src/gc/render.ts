@@ -14,7 +14,7 @@ function ago(r: UsageRecord, now: Date): string {
 }
 
 function row(r: UsageRecord, now: Date): string {
-  return `${r.id.padEnd(40)}\t${'true'.padEnd(5)}\t${humanSize(r.size).padEnd(10)}\t${ago(r, now)}\n`;
+  return `${r.id.padEnd(40)}\t${String(!r.inUse).padEnd(5)}\t${humanSize(r.size).padEnd(10)}\t${ago(r, now)}\n`;
 }
 
 export function renderTable(records: readonly UsageRecord[], now: Date): string {
@@ -34,7 +34,7 @@ export function renderVerbose(records: readonly UsageRecord[], now: Date): strin
     text += `ID:\t${r.id}\n`;
     text += `Created at:\t${goTime(r.createdAt)}\n`;
     text += 'Mutable:\tfalse\n';
-    text += 'Reclaimable:\ttrue\n';
+    text += `Reclaimable:\t${!r.inUse}\n`;
     text += `Shared:\t${r.referenced}\n`;
     text += `Size:\t${humanSize(r.size)}\n`;
     if (r.description !== '') text += `Description:\t${r.description}\n`;
@@ -48,7 +48,8 @@ export function renderVerbose(records: readonly UsageRecord[], now: Date): strin
 
 export function renderDuSummary(records: readonly UsageRecord[]): string {
   const total = records.reduce((n, r) => n + r.size, 0);
-  return tabwrite(`Reclaimable:\t${humanSize(total)}\nTotal:\t${humanSize(total)}\n`);
+  const reclaimable = records.reduce((n, r) => n + (r.inUse ? 0 : r.size), 0);
+  return tabwrite(`Reclaimable:\t${humanSize(reclaimable)}\nTotal:\t${humanSize(total)}\n`);
 }
 
 export function renderPruneTotal(records: readonly UsageRecord[]): string {

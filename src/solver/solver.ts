@@ -124,7 +124,13 @@ export class Solver {
   }
 
   private async lookup(key: string): Promise<Result[] | undefined> {
-    return (await this.lookupLocal(key)) ?? (await this.lookupImported(key));
+    const local = await this.lookupLocal(key);
+    if (!local) return this.lookupImported(key);
+    // A hit is a use: LRU GC, prune --keep-duration and du's LAST ACCESSED go by the last hit, not publication.
+    // (The layers are leased already: LayerStore.get.) A few utimes on the fully cached path.
+    const ids = local.flatMap((r) => (r.kind === 'snapshot' ? r.layers.map((l) => l.id) : []));
+    await Promise.all([this.opts.worker.keys.touch(key), this.opts.worker.layers.touch(ids)]);
+    return local;
   }
 
   /** The imported caches, after a local miss; a hit is recorded in the local key store for later builds. */

@@ -32,11 +32,13 @@ test('tabwrite aligns columns with tabs like Go tabwriter(1, 8, 1, \\t)', () => 
 
 test('filters: ==, !=, ~=, until; unknown keys refused with a hint', () => {
   const now = new Date();
-  const r: UsageRecord = { id: 'abc', type: 'exec.cachemount', paths: [], size: 1, createdAt: now, lastUsedAt: new Date(now.getTime() - 7200_000), description: 'd', referenced: false };
+  const r: UsageRecord = { id: 'abc', type: 'exec.cachemount', paths: [], size: 1, createdAt: now, lastUsedAt: new Date(now.getTime() - 7200_000), description: 'd', referenced: false, inUse: true };
   assert.equal(parseFilter('type==exec.cachemount')(r, now), true);
   assert.equal(parseFilter('type!=exec.cachemount')(r, now), false);
   assert.equal(parseFilter('id~=^ab')(r, now), true);
   assert.equal(parseFilter('until=1h')(r, now), true);
   assert.equal(parseFilter('until=3h')(r, now), false);
+  assert.equal(parseFilter('inuse==true')(r, now), true);
+  assert.equal(parseFilter('reclaimable==true')(r, now), false);
   assert.throws(() => parseFilter('tpye==regular'), /did you mean type/);
 });
