@@ -51,6 +51,11 @@ export type CacheMountImporter = (identity: string, dataDir: string, signal?: Ab
 
 export interface CacheMountsOptions {
   readonly importer?: CacheMountImporter;
+  /**
+   * Called with a cache's identity before it is touched (the build's GC lease: src/cache/leases.ts), so a
+   * concurrent prune leaves a cache mount that is in use alone.
+   */
+  readonly onUse?: (identity: string) => Promise<void>;
 }
 
 /** A cache this store leased: its identity (dir name under the root) and its last leased instance dir. */
@@ -100,6 +105,7 @@ export class CacheMounts {
 
   async acquire(req: CacheMountRequest): Promise<CacheMountLease> {
     const base = this.cacheDir(req);
+    await this.options.onUse?.(path.basename(base));
     if (req.sharing === 'shared') {
       const inst = path.join(base, '0');
       this.state(inst).users += 1;

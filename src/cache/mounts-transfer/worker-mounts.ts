@@ -1,6 +1,7 @@
 /**
  * The cache mount store of a worker (one per build): `<state>/cache-mounts`, with the worker's imported cache
  * mounts (import.ts) as its importer. One store per worker, so its usedMounts() are this build's caches only.
+ * Each cache is leased (worker.layers.lease) before use, so a concurrent prune keeps it.
  * The importer is looked up when an instance is seeded, so caches registered after the store was made count.
  */
 import path from 'node:path';
@@ -15,6 +16,7 @@ export function cacheMountsOf(worker: Worker): CacheMounts {
   if (!c) {
     c = new CacheMounts(path.join(worker.state.root, 'cache-mounts'), {
       importer: async (identity, dataDir, signal) => (await importedMountsOf(worker)?.fill(identity, dataDir, signal)) ?? false,
+      onUse: (identity) => worker.layers.lease.add(identity),
     });
     stores.set(worker, c);
   }
