@@ -56,6 +56,11 @@ export class Solver {
 
   constructor(private readonly def: Definition, private readonly opts: SolverOptions) {}
 
+  /** The graph this solver solves. */
+  get definition(): Definition {
+    return this.def;
+  }
+
   /** Solve the definition's output. Undefined output = scratch. */
   async solve(): Promise<Result | undefined> {
     const out = this.def.output;

@@ -87,6 +87,29 @@ RUN --mount=type=cache,target=/u,id=not-this-build echo u > /u/u
     assert.equal(await seen(b.out), 'from-build-1\n123:456\n');
   });
 
+  test('a fully cached build still exports its cache mounts: carried forward from the imported cache, or from its --root', async () => {
+    const rootG = await w.ownedDir('root-g-');
+    const first = await w.ownedDir('cache-1-');
+    await build({ root: rootG, context: ctx, n: '1' }, '--export-cache', `type=local,dest=${first},mode=max,mounts=true`);
+    const identities = await exportedMounts(first);
+    assert.equal(identities.length, 1);
+
+    // Fresh state dir, same build arg: every step CACHED from the import, no RUN leases the cache.
+    const second = await w.ownedDir('cache-2-');
+    const b = await build({ root: await w.ownedDir('root-h-'), context: ctx, n: '1' }, '--import-cache', `type=local,src=${first}`, '--export-cache', `type=local,dest=${second},mode=max,mounts=true`);
+    const run = /^#(\d+) \[\d+\/\d+\] RUN --mount/m.exec(b.stderr)?.[1];
+    assert.ok(run !== undefined, b.stderr);
+    assert.match(b.stderr, new RegExp(`^#${run} CACHED$`, 'm'), b.stderr);
+    assert.deepEqual(await exportedMounts(second), identities);
+    const c = await build({ root: await w.ownedDir('root-i-'), context: ctx, n: '2' }, '--import-cache', `type=local,src=${second}`);
+    assert.equal(await seen(c.out), 'from-build-1\n123:456\n');
+
+    // The persistent --root that has the cache: a cached rebuild exports it from there.
+    const third = await w.ownedDir('cache-3-');
+    await build({ root: rootG, context: ctx, n: '1' }, '--export-cache', `type=local,dest=${third},mode=max,mounts=true`);
+    assert.deepEqual(await exportedMounts(third), identities);
+  });
+
   test('without mounts=true no cache mount is exported and the importing RUN finds an empty cache', async () => {
     const cache = await w.ownedDir('cache-plain-');
     await build({ root: await w.ownedDir('root-c-'), context: ctx, n: '1' }, '--export-cache', `type=local,dest=${cache},mode=max`);

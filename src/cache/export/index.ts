@@ -61,7 +61,7 @@ async function exportCache(spec: CacheSpec, ctx: ExportCacheContext): Promise<vo
       lookupLocal: (key) => ctx.solver.lookupLocal(key), blobs,
     });
     // mounts=true: the RUN --mount=type=cache dirs this build used, as more layers (cache-config.ts CACHE_MOUNT_KEY).
-    const cache = a['mounts'] === 'true' ? await addCacheMounts(records, { worker: ctx.worker, blobs }) : records;
+    const cache = a['mounts'] === 'true' ? await addCacheMounts(records, { worker: ctx.worker, definition: ctx.solver.definition, blobs }) : records;
     v.status('preparing build cache for export done');
     if (spec.type === 'registry') {
       await writeRegistryCache(ctx.worker, cache, { ref: a['ref']!, insecure: a['registry.insecure'] === 'true', manifest }, v);

@@ -13,8 +13,14 @@
  *   changed one never reuses a stale blob.
  * - A cache dir removed since the RUN used it (a prune from another process) is left out.
  * - The dir's own mode and owner are not in the tar (they are part of the identity: mode/uid/gid of the mount).
+ * - Caches the graph uses whose RUN was a cache hit (referenced.ts) are kept too: from the state dir when it has
+ *   the cache ready (a persistent --root), else carried forward from the imported cache that has them.
  */
+import path from 'node:path';
 import type { CollectedCache } from '../export/collect.js';
+import type { Definition } from '../../llb/definition.js';
+import { importedMountsOf, type ImportedMounts } from './import.js';
+import { referencedCacheMounts, type ReferencedCacheMount } from './referenced.js';
 import { CACHE_MOUNT_KEY, type CacheLayer } from '../export/cache-config.js';
 import type { CacheMounts, UsedCacheMount } from '../cache-mounts.js';
 import { getLayerBlob, type ContentStore, type LayerBlobOptions } from '../../output/index.js';
@@ -34,6 +40,10 @@ export interface CollectMountsOptions {
   readonly signal?: AbortSignal;
   /** For createdAt; default now. */
   readonly now?: Date;
+  /** The caches the build's graph uses (referenced.ts), exported even when no RUN leased them. */
+  readonly referenced?: readonly ReferencedCacheMount[];
+  /** The imported caches' mount entries, to carry forward what the state dir does not have. */
+  readonly imported?: ImportedMounts;
 }
 
 export interface CollectedMounts {
@@ -45,7 +55,26 @@ export async function collectCacheMounts(opts: CollectMountsOptions): Promise<Co
   const createdAt = (opts.now ?? new Date()).toISOString();
   const layers: CacheLayer[] = [];
   const descriptors: Descriptor[] = [];
-  for (const m of opts.mounts.usedMounts()) {
+  const used = opts.mounts.usedMounts();
+  const leased = new Set(used.map((m) => m.identity));
+  const kept: UsedCacheMount[] = [];
+  for (const r of opts.referenced ?? []) {
+    if (leased.has(r.identity)) continue;
+    const instance = path.join(opts.mounts.root, r.identity, '0');
+    if (await exists(path.join(instance, 'ready'))) {
+      kept.push({ identity: r.identity, instance, dataDir: path.join(instance, 'data'), sharing: r.sharing });
+      continue;
+    }
+    const carried = await opts.imported?.carry(r.identity, opts.signal ?? new AbortController().signal);
+    if (carried === undefined) continue;
+    layers.push(carried);
+    const a = carried.annotations ?? {};
+    descriptors.push({
+      mediaType: a.mediaType!, digest: carried.blob, size: a.size!,
+      annotations: { 'containerd.io/uncompressed': a.diffID!, 'buildkit/createdat': a.createdAt ?? createdAt },
+    });
+  }
+  for (const m of [...used, ...kept]) {
     opts.signal?.throwIfAborted();
     const blob = await opts.mounts.withInstance(m, opts.signal, async () => ((await exists(m.dataDir)) ? mountBlob(m, opts) : undefined));
     if (blob === undefined) continue; // pruned since the RUN (buildctl prune from another process)
@@ -85,9 +114,12 @@ export function withCacheMounts(cache: CollectedCache, mounts: CollectedMounts):
 }
 
 /** The one call for an exporter: `cache` with the cache mounts this worker's build used. */
-export async function addCacheMounts(cache: CollectedCache, o: { worker: Worker; blobs: LayerBlobOptions; signal?: AbortSignal }): Promise<CollectedCache> {
+export async function addCacheMounts(cache: CollectedCache, o: { worker: Worker; definition: Definition; blobs: LayerBlobOptions; signal?: AbortSignal }): Promise<CollectedCache> {
+  const store = cacheMountsOf(o.worker);
+  const imported = importedMountsOf(o.worker);
   const mounts = await collectCacheMounts({
-    mounts: cacheMountsOf(o.worker), content: o.worker.content, rootless: o.worker.rootless, blobs: o.blobs,
+    mounts: store, content: o.worker.content, rootless: o.worker.rootless, blobs: o.blobs,
+    referenced: referencedCacheMounts(o.definition, store), ...(imported !== undefined ? { imported } : {}),
     ...(o.signal !== undefined ? { signal: o.signal } : {}),
   });
   return withCacheMounts(cache, mounts);

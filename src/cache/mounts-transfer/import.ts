@@ -48,6 +48,25 @@ export class ImportedMounts {
     return this.entries.has(identity);
   }
 
+  /**
+   * Carry an entry forward into a new export (a build whose RUN was cached did not lease the cache, but the
+   * cache it imported has its content): the blob is fetched into the content store and the layer returned as
+   * the imported cache had it. Undefined when no imported cache has the identity or its blob cannot be had.
+   */
+  async carry(identity: string, signal: AbortSignal): Promise<CacheLayer | undefined> {
+    const hit = this.entries.get(identity);
+    if (hit === undefined) return undefined;
+    try {
+      const size = hit.layer.annotations?.size;
+      await hit.cache.fetchBlob({ digest: hit.layer.blob, ...(size !== undefined ? { size } : {}) }, this.opts.content, signal);
+      return hit.layer;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      this.opts.warn(`${hit.cache.name}: cache mount ${identity.slice(0, 12)} (blob ${hit.layer.blob}) not carried into the export: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
   /** CacheMountImporter: fill the empty `dataDir` with the imported content; false if there is none or it failed. */
   async fill(identity: string, dataDir: string, signal?: AbortSignal): Promise<boolean> {
     const hit = this.entries.get(identity);
