@@ -30,13 +30,14 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY scripts ./scripts
 COPY src ./src
-# tsc + esbuild: dist/buildctl.mjs holds the whole CLI except zstd-napi (a native addon, external). The runtime
+# tsc + esbuild: dist/buildctl-main.cjs holds the whole CLI except zstd-napi (a native addon, external), with its V8
+# code cache beside it (made for this Node, which the runtime images copy); dist/buildctl.mjs loads it. The runtime
 # tree is therefore the bundle and the addon's files only: what `npm prune --omit=dev` would keep besides them
 # (yargs, undici, tar, ...) is already inside the bundle.
 RUN npm run build \
  && mkdir -p /opt/buildctl/dist /opt/buildctl/bin /opt/buildctl/scripts /opt/buildctl/node_modules/zstd-napi/build/Release \
  && cp package.json /opt/buildctl/ \
- && cp dist/buildctl.mjs /opt/buildctl/dist/ \
+ && cp dist/buildctl.mjs dist/buildctl-main.cjs dist/buildctl-main.cjs.*.v8cache /opt/buildctl/dist/ \
  && cp bin/buildctl /opt/buildctl/bin/ \
  && cp scripts/buildctl-daemonless.sh /opt/buildctl/scripts/ \
  && cd node_modules/zstd-napi \

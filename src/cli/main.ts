@@ -166,9 +166,9 @@ export async function run(): Promise<void> {
   process.exit(code);
 }
 
-// Run when executed directly (`node dist/src/cli/main.js`, as scripts/buildctl-daemonless.sh does); bin/buildctl
-// imports this module and calls run() itself.
-if (process.argv[1] !== undefined && isEntryPoint(process.argv[1])) await run();
+// Run when executed directly (`node dist/src/cli/main.js`); bin/buildctl and the bundle's loader
+// (dist/buildctl.mjs) call run() themselves. No top-level await: the bundle is CommonJS (scripts/bundle.mjs).
+if (process.argv[1] !== undefined && isEntryPoint(process.argv[1])) void run();
 
 function isEntryPoint(argv1: string): boolean {
   try {
