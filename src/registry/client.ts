@@ -193,7 +193,11 @@ export class RegistryClient {
     await this.pool.close();
   }
 
-  private async fetchManifest(ref: ImageReference, digest: string | undefined): Promise<FetchedManifest> {
+  /**
+   * The manifest or index `digest` (else `ref`'s tag, else latest) as it is: digest-checked, validated, nothing
+   * picked out of an index. Errors are not wrapped.
+   */
+  async fetchManifest(ref: ImageReference, digest: string | undefined): Promise<FetchedManifest> {
     const reference = digest ?? ref.tag ?? 'latest';
     const res = await this.send(ref, { path: `manifests/${reference}`, actions: ['pull'], headers: { accept: MANIFEST_ACCEPT } });
     await expectOk(res);
@@ -208,12 +212,15 @@ export class RegistryClient {
     });
   }
 
-  /** A blob read into memory (image config): size checked against the descriptor and the JSON cap, digest verified. */
-  private async fetchSmallBlob(ref: ImageReference, desc: Descriptor, what: string): Promise<Buffer> {
-    if (desc.size > JSON_LIMIT) throw new RegistryError(`${what} is too large: ${desc.size} bytes (limit ${JSON_LIMIT})`);
+  /**
+   * A blob read into memory (an image config, a cache config): at most `limit` bytes (default the JSON cap), size
+   * checked against the descriptor, digest verified. Errors are not wrapped (the caller names the operation).
+   */
+  async fetchSmallBlob(ref: ImageReference, desc: Descriptor, what: string, limit = JSON_LIMIT): Promise<Buffer> {
+    if (desc.size > limit) throw new RegistryError(`${what} is too large: ${desc.size} bytes (limit ${limit})`);
     const res = await this.send(ref, { path: `blobs/${desc.digest}`, actions: ['pull'], followRedirects: true });
     await expectOk(res);
-    const bytes = await readCapped(res, JSON_LIMIT, what);
+    const bytes = await readCapped(res, limit, what);
     if (bytes.length !== desc.size) throw new DigestMismatchError(`size mismatch for ${what}: expected ${desc.size} bytes, got ${bytes.length}`);
     verifyBytes(bytes, desc.digest, what);
     return bytes;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { testEnv } from '../helpers/env.js';
 import { buildArgs } from './helpers.js';
 import { testWorkers } from './workers.js';
+import { assertAllCached, cacheTestBuild, CACHE_TEST_FILES } from './cache-fixture.js';
 
 const CONFIG_MT = 'application/vnd.buildkit.cacheconfig.v0';
 
@@ -36,23 +37,10 @@ for (const w of testWorkers()) describe(w.name, () => {
   const epoch = ['--opt', 'build-arg:SOURCE_DATE_EPOCH=1700000000'];
 
   before(async () => {
-    ctx = await w.makeDir({
-      Dockerfile: `FROM ${testEnv().images.busybox}
-RUN echo one > /one
-RUN true
-COPY a.txt /a.txt
-RUN cat /a.txt /one > /combined
-`,
-      'a.txt': 'from the context\n',
-    });
+    ctx = await w.makeDir(CACHE_TEST_FILES);
   });
 
-  const build = async (root: string, ...extra: string[]) => {
-    const out = await w.tempPath('oci');
-    const r = await w.buildctl(buildArgs(ctx, ...epoch, '--output', `type=oci,dest=${out},tar=false`, ...extra), { env: { BUILDKITD_FLAGS: `--root ${root}` } });
-    assert.equal(r.code, 0, r.stderr);
-    return { stderr: r.stderr, out };
-  };
+  const build = (root: string, ...extra: string[]) => cacheTestBuild(w, ctx, root, ...extra);
 
   test('mode=max export, import into a fresh state dir: every step CACHED, same image', async () => {
     const cache = await w.ownedDir('cache-');
@@ -62,9 +50,7 @@ RUN cat /a.txt /one > /combined
     assert.ok(cfg.records.length >= 5, JSON.stringify(cfg)); // image, 3 RUNs, COPY
 
     const second = await build(await w.ownedDir('root-b-'), '--import-cache', `type=local,src=${cache}`);
-    const steps = [...second.stderr.matchAll(/^#(\d+) \[\d+\/\d+\] .*$/gm)].map((m) => m[1]!);
-    assert.ok(steps.length >= 4, second.stderr);
-    for (const n of steps) assert.match(second.stderr, new RegExp(`^#${n} CACHED$`, 'm'), `step #${n} was not cached:\n${second.stderr}`);
+    assertAllCached(second.stderr);
     assert.equal(await manifestDigest(second.out), await manifestDigest(first.out));
   });
 

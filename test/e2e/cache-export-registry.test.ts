@@ -7,11 +7,12 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { testEnv } from '../helpers/env.js';
 import { buildArgs } from './helpers.js';
 import { testWorkers } from './workers.js';
+import { assertAllCached, buildSteps, cacheTestBuild, CACHE_TEST_FILES } from './cache-fixture.js';
 
 const CONFIG_MT = 'application/vnd.buildkit.cacheconfig.v0';
 const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
@@ -35,15 +36,6 @@ async function exists(p: string): Promise<boolean> {
   return access(p).then(() => true, () => false);
 }
 
-/** Steps reported as "[n/N] ..." and whether each was CACHED. */
-function steps(stderr: string): { name: string; cached: boolean }[] {
-  return [...stderr.matchAll(/^#(\d+) (\[(?:\S+ )?\d+\/\d+\] .*)$/gm)].map((m) => ({ name: m[2]!, cached: new RegExp(`^#${m[1]!} CACHED$`, 'm').test(stderr) }));
-}
-function assertAllCached(stderr: string): void {
-  const s = steps(stderr);
-  assert.ok(s.length >= 4, stderr);
-  for (const x of s) assert.ok(x.cached, `${x.name} was not cached:\n${stderr}`);
-}
 
 for (const w of testWorkers()) describe(w.name, () => {
   let ctx: string;
@@ -52,24 +44,10 @@ for (const w of testWorkers()) describe(w.name, () => {
   const reg = testEnv().registry;
 
   before(async () => {
-    ctx = await w.makeDir({
-      Dockerfile: `FROM ${testEnv().images.busybox}
-RUN echo one > /one
-RUN true
-COPY a.txt /a.txt
-RUN cat /a.txt /one > /combined
-`,
-      'a.txt': 'from the context\n',
-    });
+    ctx = await w.makeDir(CACHE_TEST_FILES);
   });
 
-  const build = async (root: string, ...extra: string[]) => {
-    const out = await w.tempPath('oci');
-    const r = await w.buildctl(buildArgs(ctx, ...epoch, '--output', `type=oci,dest=${out},tar=false`, ...extra), { env: { BUILDKITD_FLAGS: `--root ${root}` } });
-    assert.equal(r.code, 0, r.stderr);
-    const digest: string = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')).manifests[0].digest;
-    return { stderr: r.stderr, digest };
-  };
+  const build = (root: string, ...extra: string[]) => cacheTestBuild(w, ctx, root, ...extra);
 
   test('mode=max to a registry, import into a fresh state dir: every step CACHED, same image', async () => {
     const ref = `${reg}/${repo('max')}:cache`;
@@ -134,7 +112,7 @@ RUN cat /a.txt /one > /combined
     try {
       const root = await w.ownedDir('root-h-');
       const r = await build(root, '--import-cache', `type=registry,ref=${reg}/${name}`);
-      const s = steps(r.stderr);
+      const s = buildSteps(r.stderr);
       assert.ok(s.find((x) => x.name.includes('RUN echo one'))?.cached, r.stderr);
       assert.ok(!s.find((x) => x.name.includes('RUN cat'))?.cached, r.stderr);
       const blob = (d: string): string => path.join(root, 'content/blobs/sha256', d.slice(7));

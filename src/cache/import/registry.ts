@@ -13,13 +13,14 @@ import type { ContentStore } from '../../output/index.js';
 import { DEFAULT_PLATFORM, parseReference, type ImageReference, type RegistryClient } from '../../registry/index.js';
 import { selectManifest } from '../../registry/platform.js';
 import type { FetchedManifest } from '../../registry/manifest-fetch.js';
-import { JSON_LIMIT } from '../../registry/manifest-fetch.js';
 import { insecureClient } from '../export/registry.js';
 import type { CacheConfig } from '../export/cache-config.js';
 import { cachePartsOf } from './cache-parts.js';
 import { inlineCacheOf, withManifestLayers } from './inline.js';
 import { parseCacheConfig, type LoadedCache } from './local.js';
-import { CACHE_CONFIG_LIMIT, fetchJsonBlob, fetchManifestDoc } from './registry-docs.js';
+
+/** Cache configs of big mode=max builds outgrow the 4 MiB manifest cap. */
+const CACHE_CONFIG_LIMIT = 64 << 20;
 
 export interface RegistryLoadedCache extends LoadedCache {
   /** Release the connections of a registry.insecure client. */
@@ -52,20 +53,20 @@ export async function loadRegistryCache(attrs: Readonly<Record<string, string>>,
 
 /** The cache config and the blobs it may name, from whatever REF names. */
 async function readCache(client: RegistryClient, ref: ImageReference, name: string): Promise<{ config: CacheConfig; layers: Map<string, Descriptor> }> {
-  let doc: FetchedManifest = await fetchManifestDoc(client, ref, ref.digest ?? ref.tag ?? 'latest');
+  let doc: FetchedManifest = await client.fetchManifest(ref, ref.digest);
   const parts = cachePartsOf(doc);
   if (parts !== undefined) {
-    const bytes = await fetchJsonBlob(client, ref, parts.config, CACHE_CONFIG_LIMIT);
+    const bytes = await client.fetchSmallBlob(ref, parts.config, `cache config ${parts.config.digest} of ${ref.name}`, CACHE_CONFIG_LIMIT);
     return { config: parseCacheConfig(bytes, `${name}: the cache config ${parts.config.digest}`), layers: new Map(parts.layers) };
   }
   if (doc.kind === 'index') {
     const picked = selectManifest(doc.index.manifests, DEFAULT_PLATFORM);
     if (picked === undefined) throw new LayerError(`${name}: neither a cache nor an image for linux/amd64`);
-    doc = await fetchManifestDoc(client, ref, picked.digest);
+    doc = await client.fetchManifest(ref, picked.digest);
     if (doc.kind !== 'manifest') throw new LayerError(`${name}: nested image index`);
   }
   // An image: its config may carry an inline cache.
-  const imageConfig: unknown = JSON.parse((await fetchJsonBlob(client, ref, doc.manifest.config, JSON_LIMIT)).toString('utf8'));
+  const imageConfig: unknown = JSON.parse((await client.fetchSmallBlob(ref, doc.manifest.config, `config ${doc.manifest.config.digest} of ${ref.name}`)).toString('utf8'));
   const inline = inlineCacheOf(imageConfig, name);
   if (inline === undefined) throw new LayerError(`${name}: the image has no inline cache (build it with --export-cache type=inline)`);
   return { config: withManifestLayers(inline, doc.manifest.layers), layers: new Map(doc.manifest.layers.map((d) => [d.digest, d])) };
