@@ -14,7 +14,8 @@ import { readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: [`${dist}src/cli/main.js`],
   outfile: `${dist}buildctl-main.cjs`,
   bundle: true,
@@ -26,6 +27,13 @@ await build({
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+
+// The bundle runs in a vm.Script, where import() has no loader: an import() esbuild could not inline (a Node
+// builtin, an external) would fail at run time, so it fails the build here instead.
+for (const out of Object.values(result.metafile.outputs)) {
+  const dynamic = out.imports.filter((i) => i.kind === 'dynamic-import' && i.external === true);
+  if (dynamic.length > 0) throw new Error(`bundle: replace import() of ${dynamic.map((i) => i.path).join(', ')} with a static import (the bundle runs in vm.Script)`);
+}
 
 // The wrapper must be byte for byte the loader's (below): V8 checks the cache against the source.
 const WRAP = ['(function (exports, require, module, __filename, __dirname) {', '\n})'];

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildError, isErrno, LayerError } from '../../errors.js';
-import { digestHex } from '../../oci/digest.js';
+import { digestHex, sha256Digest } from '../../oci/digest.js';
 import { ImageConfigCheck, IndexCheck, ManifestCheck, type Descriptor, type ImageConfig, type Manifest } from '../../oci/schemas.js';
 import { layerFormatOf, unpackLayer } from '../../snapshot/index.js';
 import type { OpContext, OpImpl } from '../op-impl.js';
@@ -42,8 +42,7 @@ async function readJson(dir: string, digest: string, what: string): Promise<unkn
     throw e;
   }
   if (data.length > MAX_JSON) throw new LayerError(`OCI layout ${dir}: ${what} ${digest} is larger than ${MAX_JSON} bytes`);
-  const { createHash } = await import('node:crypto');
-  if ('sha256:' + createHash('sha256').update(data).digest('hex') !== digest) throw new LayerError(`OCI layout ${dir}: ${what} ${digest} does not match its digest`);
+  if (sha256Digest(data) !== digest) throw new LayerError(`OCI layout ${dir}: ${what} ${digest} does not match its digest`);
   return JSON.parse(data.toString('utf8')) as unknown;
 }
 
