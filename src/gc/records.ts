@@ -8,13 +8,14 @@
  *  - the context checksum memos (memo/), type internal: only `prune --all` removes them.
  * Key records (keys/) are not records of their own: they are the index that names layers, and go with them.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { isErrno } from '../errors.js';
 import type { StateDir } from '../cache/state-dir.js';
 import { apparentSize } from './disk-size.js';
+import { statIfExists } from '../util/fs.js';
 
 export type RecordType = 'regular' | 'exec.cachemount' | 'internal';
 
@@ -75,12 +76,7 @@ async function names(dir: string): Promise<string[]> {
 }
 
 async function mtime(p: string): Promise<Date | undefined> {
-  try {
-    return (await stat(p)).mtime;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
+  return (await statIfExists(p))?.mtime;
 }
 
 function blobPath(state: StateDir, digest: string): string {

@@ -7,12 +7,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, isErrno } from '../errors.js';
 import { digestHex } from '../oci/digest.js';
+import { exists, statIfExists } from '../util/fs.js';
 
 export interface BlobInfo { digest: string; size: number }
 
@@ -48,13 +49,7 @@ export class ContentStore {
   }
 
   async has(digest: string): Promise<boolean> {
-    try {
-      await stat(this.path(digest));
-      return true;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return false;
-      throw e;
-    }
+    return exists(this.path(digest));
   }
 
   async readBytes(digest: string): Promise<Buffer> {
@@ -105,12 +100,7 @@ export class ContentStore {
 
   /** Size of a stored blob, or undefined when it is absent. */
   async size(digest: string): Promise<number | undefined> {
-    try {
-      return (await stat(this.path(digest))).size;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    return (await statIfExists(this.path(digest)))?.size;
   }
 
   private async publish(tmp: string, digest: string): Promise<void> {

@@ -18,8 +18,9 @@
 import { chmod, chown, lstat, mkdir, readdir, rename, rm, utimes } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { isErrno, OutputError } from '../errors.js';
+import { OutputError } from '../errors.js';
 import { tempSibling } from './tar.js';
+import { lstatIfExists } from '../util/fs.js';
 
 export interface ExportLocalOptions {
   srcDir: string;
@@ -40,14 +41,6 @@ async function copyTree(src: string, target: string, ownedByCaller: boolean): Pr
   }
 }
 
-async function lstatOrUndefined(p: string): Promise<Awaited<ReturnType<typeof lstat>> | undefined> {
-  try {
-    return await lstat(p);
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
-}
 
 /** Move everything in `from` into `into` by renames; `from` ends up holding only emptied directories. */
 async function mergeByRename(from: string, into: string): Promise<void> {
@@ -55,7 +48,7 @@ async function mergeByRename(from: string, into: string): Promise<void> {
     const src = join(from, name);
     const dst = join(into, name);
     const s = await lstat(src);
-    const d = await lstatOrUndefined(dst);
+    const d = await lstatIfExists(dst);
     if (s.isDirectory() && d?.isDirectory()) {
       await mergeByRename(src, dst);
       await chown(dst, s.uid, s.gid);
@@ -72,9 +65,9 @@ async function mergeByRename(from: string, into: string): Promise<void> {
 export async function exportLocal(opts: ExportLocalOptions): Promise<void> {
   const src = resolve(opts.srcDir);
   const dest = resolve(opts.dest);
-  const srcStat = await lstatOrUndefined(src);
+  const srcStat = await lstatIfExists(src);
   if (srcStat === undefined || !srcStat.isDirectory()) throw new Error(`exportLocal: ${src} is not a directory`);
-  const existing = await lstatOrUndefined(dest);
+  const existing = await lstatIfExists(dest);
   if (existing !== undefined && !existing.isDirectory()) {
     throw new OutputError(`cannot export to ${dest}: it exists and is not a directory`);
   }

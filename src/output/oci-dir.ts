@@ -5,13 +5,13 @@
  * replaced atomically, dropping older entries with the same name. Until that last rename the old layout
  * reads exactly as before.
  */
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isErrno, OutputError } from '../errors.js';
 import { IndexCheck, type Descriptor } from '../oci/schemas.js';
+import { lstatIfExists } from '../util/fs.js';
 import type { ContentStore } from './content-store.js';
+import { copyLayoutBlob, writeLayoutFile } from './layout-files.js';
 import { indexJson, OCI_LAYOUT_JSON, type LayoutPlan } from './oci-layout.js';
 import { tempSibling } from './tar.js';
 
@@ -20,36 +20,11 @@ const REF = 'org.opencontainers.image.ref.name';
 /** index.json of a layout we update comes from outside: cap it before parsing. */
 const MAX_INDEX_BYTES = 16 << 20;
 
-function tmpName(path: string): string {
-  return `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-}
-
-async function writeAtomic(path: string, data: Buffer): Promise<void> {
-  const tmp = tmpName(path);
-  try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, path);
-  } finally {
-    await unlink(tmp).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
-  }
-}
-
 /** Copy the plan's blobs into `<dir>/blobs/sha256` (reflink where the filesystem can), skipping present ones. */
 async function copyBlobs(store: ContentStore, plan: LayoutPlan, dir: string): Promise<void> {
   const blobDir = join(dir, 'blobs', 'sha256');
   await mkdir(blobDir, { recursive: true });
-  for (const b of plan.blobs) {
-    const target = join(blobDir, b.digest.slice('sha256:'.length));
-    const st = await stat(target).catch((e: unknown) => { if (isErrno(e, 'ENOENT')) return undefined; throw e; });
-    if (st?.size === b.size) continue;
-    const tmp = tmpName(target);
-    try {
-      await copyFile(store.path(b.digest), tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-      await rename(tmp, target);
-    } finally {
-      await unlink(tmp).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
-    }
-  }
+  for (const b of plan.blobs) await copyLayoutBlob(store.path(b.digest), blobDir, b);
 }
 
 async function readIndex(path: string): Promise<Descriptor[]> {
@@ -85,13 +60,13 @@ function mergeIndex(existing: Descriptor[], added: Descriptor[]): Descriptor[] {
 
 export async function writeOciDir(store: ContentStore, plan: LayoutPlan, destPath: string): Promise<void> {
   const dest = resolve(destPath);
-  const st = await lstat(dest).catch((e: unknown) => { if (isErrno(e, 'ENOENT')) return undefined; throw e; });
+  const st = await lstatIfExists(dest);
   if (st !== undefined) {
     if (!st.isDirectory()) throw new OutputError(`cannot write an OCI layout to ${dest}: it exists and is not a directory`);
     await copyBlobs(store, plan, dest);
-    await writeAtomic(join(dest, 'oci-layout'), OCI_LAYOUT_JSON);
+    await writeLayoutFile(join(dest, 'oci-layout'), OCI_LAYOUT_JSON);
     const merged = mergeIndex(await readIndex(join(dest, 'index.json')), plan.indexManifests);
-    await writeAtomic(join(dest, 'index.json'), indexJson(merged));
+    await writeLayoutFile(join(dest, 'index.json'), indexJson(merged));
     return;
   }
   await mkdir(dirname(dest), { recursive: true });

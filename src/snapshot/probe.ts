@@ -5,12 +5,12 @@
  * file, unmount, and check the upper holds the whiteout and the file. Any failure picks "native", with a
  * one-line reason. Costs a mount and an umount (a few ms).
  */
-import { lstat, mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno } from '../errors.js';
 import { firstLines } from './proc.js';
 import { mountOverlay, unmount } from './overlay.js';
 import { isWhiteout } from './overlay-format.js';
+import { lstatIfExists } from '../util/fs.js';
 
 export type SnapshotterName = 'overlayfs' | 'native';
 
@@ -51,7 +51,7 @@ export async function probeSnapshotter(o: { dir: string; rootless: boolean }): P
     }
     await unmount(p('merged'));
     mounted = false;
-    const wh = await lstat(p('upper/d')).catch((e: unknown) => { if (isErrno(e, 'ENOENT')) return undefined; throw e; });
+    const wh = await lstatIfExists(p('upper/d'));
     if (wh === undefined || !isWhiteout(wh)) return native('overlayfs did not leave a whiteout in the upper dir');
     if ((await readFile(p('upper/new'), 'utf8')) !== 'upper\n') return native('overlayfs did not write the file to the upper dir');
     return { name: 'overlayfs' };

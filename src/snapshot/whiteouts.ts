@@ -7,13 +7,14 @@
  * Paths come from `find -P` under `dest`, so no component is a symlink: nothing here can touch outside `dest`.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, rm, unlink } from 'node:fs/promises';
+import { link, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from '../errors.js';
 import { DirTimes } from './dir-times.js';
 import { META_PREFIX, OPAQUE_MARKER, WHITEOUT_PREFIX, opaqueXattr } from './overlay-format.js';
 import { run } from './proc.js';
 import { restoreXattrs } from './xattrs.js';
+import { lstatIfExists } from '../util/fs.js';
 
 export interface ConvertResult {
   whiteouts: number;
@@ -39,7 +40,7 @@ export async function convertOciWhiteouts(dest: string, rootless: boolean, signa
     // `.wh..` and `.wh...` name no sibling: path.join would make them dest's own dir or its parent.
     if (base.startsWith(META_PREFIX) || name === '.' || name === '..') continue;
     const target = path.join(dir, name);
-    const st = await lstat(path.join(dest, target)).catch((e) => { if (isErrno(e, 'ENOENT')) return undefined; throw e; });
+    const st = await lstatIfExists(path.join(dest, target));
     // The OCI spec lets a layer both delete NAME from below and add NAME itself: a file simply stays (it hides
     // the lower one anyway); a directory must also hide the lower directory's content, i.e. become opaque.
     if (st === undefined) whiteouts.push(target);

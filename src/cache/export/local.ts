@@ -5,14 +5,14 @@
  * org.opencontainers.image.ref.name = tag (default "latest"). An existing layout is updated: blobs are added (content-addressed, each published by rename), then
  * index.json is replaced atomically, keeping entries of other tags. Until that rename the old cache reads as before.
  */
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno } from '../../errors.js';
 import { MediaType } from '../../oci/media-types.js';
 import { IndexCheck, type Descriptor } from '../../oci/schemas.js';
 import type { ContentStore } from '../../output/index.js';
+import { copyLayoutBlob, writeLayoutBlob, writeLayoutFile } from '../../output/layout-files.js';
+import { OCI_LAYOUT_JSON } from '../../output/oci-layout.js';
+import { statIfExists } from '../../util/fs.js';
 import { cacheConfigBlob, cacheManifest, type CacheManifestOptions } from './cache-manifest.js';
 import type { CollectedCache } from './collect.js';
 
@@ -30,63 +30,22 @@ export interface LocalCacheTarget {
 export async function writeLocalCache(store: ContentStore, cache: CollectedCache, target: LocalCacheTarget): Promise<Descriptor> {
   const blobDir = path.join(target.dest, 'blobs', 'sha256');
   await mkdir(blobDir, { recursive: true });
-  for (const l of cache.layers) await copyBlob(store.path(l.digest), path.join(blobDir, l.digest.slice(7)), l.size);
+  for (const l of cache.layers) await copyLayoutBlob(store.path(l.digest), blobDir, l);
   const config = cacheConfigBlob(cache.config);
   const manifest = cacheManifest(cache.layers, config.descriptor, target.manifest);
-  await writeBlob(blobDir, config.descriptor, config.bytes);
-  await writeBlob(blobDir, manifest.descriptor, manifest.bytes);
-  await writeAtomic(path.join(target.dest, 'oci-layout'), Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
+  await writeLayoutBlob(blobDir, config.descriptor, config.bytes);
+  await writeLayoutBlob(blobDir, manifest.descriptor, manifest.bytes);
+  await writeLayoutFile(path.join(target.dest, 'oci-layout'), OCI_LAYOUT_JSON);
   const others = (await readIndexEntries(path.join(target.dest, 'index.json'))).filter((d) => d.annotations?.[REF_NAME] !== target.tag);
   const entry: Descriptor = { ...manifest.descriptor, annotations: { [REF_NAME]: target.tag } };
   const top = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...others, entry] };
-  await writeAtomic(path.join(target.dest, 'index.json'), Buffer.from(JSON.stringify(top)));
+  await writeLayoutFile(path.join(target.dest, 'index.json'), Buffer.from(JSON.stringify(top)));
   return manifest.descriptor;
-}
-
-function tmpName(p: string): string {
-  return `${p}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-}
-
-async function sizeOf(p: string): Promise<number | undefined> {
-  try {
-    return (await stat(p)).size;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
-}
-
-/** Copy (reflink where the filesystem can) a content-addressed blob unless it is already there. */
-async function copyBlob(from: string, to: string, size: number): Promise<void> {
-  if ((await sizeOf(to)) === size) return;
-  const tmp = tmpName(to);
-  try {
-    await copyFile(from, tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-    await rename(tmp, to);
-  } finally {
-    await unlink(tmp).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
-  }
-}
-
-async function writeBlob(blobDir: string, d: Descriptor, bytes: Buffer): Promise<void> {
-  const to = path.join(blobDir, d.digest.slice(7));
-  if ((await sizeOf(to)) === d.size) return;
-  await writeAtomic(to, bytes);
-}
-
-async function writeAtomic(p: string, data: Buffer): Promise<void> {
-  const tmp = tmpName(p);
-  try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, p);
-  } finally {
-    await unlink(tmp).catch((e: unknown) => { if (!isErrno(e, 'ENOENT')) throw e; });
-  }
 }
 
 /** The entries of an existing index.json; none if there is none, or it is not an index (it is replaced). */
 export async function readIndexEntries(file: string): Promise<Descriptor[]> {
-  const size = await sizeOf(file);
+  const size = (await statIfExists(file))?.size;
   if (size === undefined || size > MAX_INDEX_BYTES) return [];
   try {
     const value: unknown = JSON.parse(await readFile(file, 'utf8'));
