@@ -17,6 +17,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { LayerError } from '../../errors.js';
+import type { Descriptor } from '../../oci/schemas.js';
 
 export const CACHE_CONFIG_MEDIA_TYPE = 'application/vnd.buildkit.cacheconfig.v0';
 /** annotations.additional keys of ours. */
@@ -59,6 +61,37 @@ export const CacheConfigSchema = Type.Object({
 });
 export type CacheConfig = Static<typeof CacheConfigSchema>;
 export const CacheConfigCheck = TypeCompiler.Compile(CacheConfigSchema);
+
+/** The cache config layer of a layer blob (`blob`: its compressed descriptor and its diff_id). */
+export function blobCacheLayer(o: {
+  readonly blob: { readonly descriptor: Descriptor; readonly diffId: string };
+  readonly parent: number;
+  readonly createdAt: string;
+  readonly additional: Record<string, string>;
+}): CacheLayer {
+  const d = o.blob.descriptor;
+  return {
+    blob: d.digest, parent: o.parent,
+    annotations: { mediaType: d.mediaType, diffID: o.blob.diffId, size: d.size, createdAt: o.createdAt, additional: o.additional },
+  };
+}
+
+/**
+ * A cache layer's entry in the cache's manifest: its blob, annotated as containerd and BuildKit do
+ * (uncompressed = diff_id, createdat; `fallbackCreatedAt` when the layer has no time). Throws LayerError when the
+ * layer lacks its media type, size or diffID.
+ */
+export function cacheLayerDescriptor(l: CacheLayer, fallbackCreatedAt?: string): Descriptor {
+  const a = l.annotations ?? {};
+  if (a.mediaType === undefined || a.size === undefined || a.diffID === undefined) {
+    throw new LayerError(`cache layer ${l.blob} lacks its media type, size or diffID`);
+  }
+  const createdAt = a.createdAt ?? fallbackCreatedAt;
+  return {
+    mediaType: a.mediaType, digest: l.blob, size: a.size,
+    annotations: { 'containerd.io/uncompressed': a.diffID, ...(createdAt !== undefined ? { 'buildkit/createdat': createdAt } : {}) },
+  };
+}
 
 /** The layer stack (bottom first) ending at layer index `top`; throws on a cycle or a bad index. */
 export function layerChain(config: CacheConfig, top: number): CacheLayer[] {

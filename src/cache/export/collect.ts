@@ -17,7 +17,7 @@ import { writeLayerTar } from '../../snapshot/index.js';
 import type { Result } from '../../solver/result.js';
 import type { SolvedRecord } from '../../solver/solver.js';
 import type { Worker } from '../../solver/worker.js';
-import { BASE_KEY, EMPTY_KEY, LAYER_ID_KEY, type CacheConfig, type CacheLayer, type CacheRecord } from './cache-config.js';
+import { BASE_KEY, blobCacheLayer, cacheLayerDescriptor, EMPTY_KEY, LAYER_ID_KEY, type CacheConfig, type CacheLayer, type CacheRecord } from './cache-config.js';
 
 export type CacheMode = 'min' | 'max';
 
@@ -64,14 +64,9 @@ export async function collectCache(opts: CollectOptions): Promise<CollectedCache
     const additional: Record<string, string> = { [LAYER_ID_KEY]: l.id };
     if (l.meta.empty === true) additional[EMPTY_KEY] = 'true';
     if (l.meta.blob !== undefined) additional[BASE_KEY] = 'true';
-    layers.push({
-      blob: blob.descriptor.digest, parent,
-      annotations: { mediaType: blob.descriptor.mediaType, diffID: blob.diffId, size: blob.descriptor.size, createdAt: l.meta.created, additional },
-    });
-    descriptors.push({
-      mediaType: blob.descriptor.mediaType, digest: blob.descriptor.digest, size: blob.descriptor.size,
-      annotations: { 'containerd.io/uncompressed': blob.diffId, 'buildkit/createdat': l.meta.created },
-    });
+    const layer = blobCacheLayer({ blob, parent, createdAt: l.meta.created, additional });
+    layers.push(layer);
+    descriptors.push(cacheLayerDescriptor(layer));
     layerIndex.set(l.id, layers.length - 1);
     return layers.length - 1;
   };

@@ -21,7 +21,7 @@ import type { CollectedCache } from '../export/collect.js';
 import type { Definition } from '../../llb/definition.js';
 import { importedMountsOf, type ImportedMounts } from './import.js';
 import { referencedCacheMounts, type ReferencedCacheMount } from './referenced.js';
-import { CACHE_MOUNT_KEY, type CacheLayer } from '../export/cache-config.js';
+import { blobCacheLayer, CACHE_MOUNT_KEY, cacheLayerDescriptor, type CacheLayer } from '../export/cache-config.js';
 import type { CacheMounts, UsedCacheMount } from '../cache-mounts.js';
 import { getLayerBlob, type ContentStore, type LayerBlobOptions } from '../../output/index.js';
 import type { Descriptor } from '../../oci/schemas.js';
@@ -65,30 +65,18 @@ export async function collectCacheMounts(opts: CollectMountsOptions): Promise<Co
       kept.push({ identity: r.identity, instance, dataDir: path.join(instance, 'data'), sharing: r.sharing });
       continue;
     }
-    const carried = await opts.imported?.carry(r.identity, opts.signal ?? new AbortController().signal);
+    const carried = await opts.imported?.carry(r.identity, { signal: opts.signal ?? new AbortController().signal, createdAt });
     if (carried === undefined) continue;
-    layers.push(carried);
-    const a = carried.annotations ?? {};
-    descriptors.push({
-      mediaType: a.mediaType!, digest: carried.blob, size: a.size!,
-      annotations: { 'containerd.io/uncompressed': a.diffID!, 'buildkit/createdat': a.createdAt ?? createdAt },
-    });
+    layers.push(carried.layer);
+    descriptors.push(carried.descriptor);
   }
   for (const m of [...used, ...kept]) {
     opts.signal?.throwIfAborted();
     const blob = await opts.mounts.withInstance(m, opts.signal, async () => ((await exists(m.dataDir)) ? mountBlob(m, opts) : undefined));
     if (blob === undefined) continue; // pruned since the RUN (buildctl prune from another process)
-    layers.push({
-      blob: blob.descriptor.digest, parent: -1,
-      annotations: {
-        mediaType: blob.descriptor.mediaType, diffID: blob.diffId, size: blob.descriptor.size, createdAt,
-        additional: { [CACHE_MOUNT_KEY]: m.identity },
-      },
-    });
-    descriptors.push({
-      mediaType: blob.descriptor.mediaType, digest: blob.descriptor.digest, size: blob.descriptor.size,
-      annotations: { 'containerd.io/uncompressed': blob.diffId, 'buildkit/createdat': createdAt },
-    });
+    const layer = blobCacheLayer({ blob, parent: -1, createdAt, additional: { [CACHE_MOUNT_KEY]: m.identity } });
+    layers.push(layer);
+    descriptors.push(cacheLayerDescriptor(layer));
   }
   return { layers, descriptors };
 }

@@ -14,7 +14,8 @@
  */
 import { isAbsolute } from 'node:path';
 import type { LoadedCache } from '../import/local.js';
-import { CACHE_MOUNT_KEY, type CacheLayer } from '../export/cache-config.js';
+import { CACHE_MOUNT_KEY, cacheLayerDescriptor, type CacheLayer } from '../export/cache-config.js';
+import type { Descriptor } from '../../oci/schemas.js';
 import type { ContentStore } from '../../output/index.js';
 import type { ProgressSink } from '../../progress/types.js';
 import { unpackLayer } from '../../snapshot/index.js';
@@ -53,13 +54,14 @@ export class ImportedMounts {
    * cache it imported has its content): the blob is fetched into the content store and the layer returned as
    * the imported cache had it. Undefined when no imported cache has the identity or its blob cannot be had.
    */
-  async carry(identity: string, signal: AbortSignal): Promise<CacheLayer | undefined> {
+  async carry(identity: string, o: { signal: AbortSignal; createdAt: string }): Promise<{ layer: CacheLayer; descriptor: Descriptor } | undefined> {
     const hit = this.entries.get(identity);
     if (hit === undefined) return undefined;
+    const { signal } = o;
     try {
-      const size = hit.layer.annotations?.size;
-      await hit.cache.fetchBlob({ digest: hit.layer.blob, ...(size !== undefined ? { size } : {}) }, this.opts.content, signal);
-      return hit.layer;
+      const descriptor = cacheLayerDescriptor(hit.layer, o.createdAt);
+      await hit.cache.fetchBlob(descriptor, this.opts.content, signal);
+      return { layer: hit.layer, descriptor };
     } catch (e) {
       if (signal.aborted) throw e;
       this.opts.warn(`${hit.cache.name}: cache mount ${identity.slice(0, 12)} (blob ${hit.layer.blob}) not carried into the export: ${e instanceof Error ? e.message : String(e)}`);
