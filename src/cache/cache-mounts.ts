@@ -20,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canonicalJson, type Canonical } from '../llb/canonical.js';
-import type { CacheSharing } from '../llb/ops.js';
+import type { CacheSharing, ExecMount } from '../llb/ops.js';
 import { isErrno } from '../errors.js';
 import { exists } from '../util/fs.js';
 
@@ -56,6 +56,18 @@ export interface CacheMountsOptions {
    * concurrent prune leaves a cache mount that is in use alone.
    */
   readonly onUse?: (identity: string) => Promise<void>;
+}
+
+/**
+ * What names a `RUN --mount=type=cache` besides its seed, from the op's mount: the id (default: the target
+ * path, as BuildKit) and the mode/uid/gid of a new dir. The executor and the mounts=true export (which must find
+ * the same cache without running the RUN) both take it from here.
+ */
+export function cacheMountIdentityOf(m: Pick<ExecMount, 'cacheId' | 'dest' | 'mode' | 'uid' | 'gid'>): Pick<CacheMountRequest, 'id' | 'mode' | 'uid' | 'gid'> {
+  return {
+    id: m.cacheId ?? m.dest,
+    ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}),
+  };
 }
 
 /** A cache this store leased: its identity (dir name under the root) and its last leased instance dir. */

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Definition } from '../../llb/definition.js';
 import type { CacheSharing } from '../../llb/ops.js';
-import type { CacheMounts } from '../cache-mounts.js';
+import { cacheMountIdentityOf, type CacheMounts } from '../cache-mounts.js';
 
 export interface ReferencedCacheMount {
   readonly identity: string;
@@ -20,10 +20,7 @@ export function referencedCacheMounts(def: Definition, mounts: CacheMounts): Ref
     if (op.kind !== 'exec') continue;
     for (const m of op.mounts) {
       if (m.type !== 'cache' || m.input >= 0) continue;
-      const identity = path.basename(mounts.cacheDir({
-        id: m.cacheId ?? m.dest,
-        ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}),
-      }));
+      const identity = path.basename(mounts.cacheDir(cacheMountIdentityOf(m)));
       if (!out.has(identity)) out.set(identity, { identity, sharing: m.cacheSharing ?? 'shared' });
     }
   }

@@ -14,6 +14,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { cacheMountIdentityOf } from '../../cache/cache-mounts.js';
 import { cacheMountsOf } from '../../cache/mounts-transfer/worker-mounts.js';
 import type { ExecMount as LlbMount, ExecOp } from '../../llb/ops.js';
 import { ContextFilter, copy } from '../../fileop/index.js';
@@ -126,9 +127,7 @@ async function withCache<T>(ctx: OpContext, m: LlbMount, inputs: readonly Result
     }),
   };
   const lease = await cacheMountsOf(ctx.worker).acquire({
-    id: m.cacheId ?? m.dest, sharing: m.cacheSharing ?? 'shared', signal: ctx.signal,
-    ...(seed ? { seed } : {}),
-    ...(m.mode !== undefined ? { mode: m.mode } : {}), ...(m.uid !== undefined ? { uid: m.uid } : {}), ...(m.gid !== undefined ? { gid: m.gid } : {}),
+    ...cacheMountIdentityOf(m), sharing: m.cacheSharing ?? 'shared', signal: ctx.signal, ...(seed ? { seed } : {}),
   });
   try {
     return await fn(lease.dir);
