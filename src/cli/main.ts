@@ -154,6 +154,8 @@ function usageMessage(message: string, args: readonly string[]): string {
       const guess = suggest(name, FLAG_NAMES);
       return `unknown flag --${name}${guess !== undefined ? ` (did you mean --${guess}?)` : ''}`;
     }
+    // A command name in another place (`build b`: a CSV value split by the shell) is an extra argument.
+    if (COMMANDS.includes(name)) return `unexpected argument "${name}"`;
     const guess = suggest(name, COMMANDS);
     return `unknown command or argument "${name}"${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`;
   }).join('; ');

@@ -10,6 +10,7 @@ test('usage errors: exactly one line on stderr, exit 1, nothing on stdout', asyn
   const cases: Array<[string[], string]> = [
     [[], 'error: a command is required: build, du, prune, doctor or debug dump-llb (see buildctl --help)'],
     [['bild'], 'error: unknown command or argument "bild" (did you mean "build"?)'],
+    [['build', 'b'], 'error: unexpected argument "b"'],
     [['build', '--locl', 'context=.'], 'error: unknown flag --locl (did you mean --local?)'],
     [['debug'], 'error: debug needs a subcommand: dump-llb'],
     [['build', '--progress', 'fancy'], 'error: invalid --progress "fancy": expected one of auto, plain, tty, rawjson, quiet'],
